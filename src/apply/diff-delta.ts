@@ -1,0 +1,84 @@
+import type { Account } from '../model/account.js';
+import type { Group } from '../model/group.js';
+import type { SourceBatch } from '../model/source-delta.js';
+import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
+import { canonicalJson } from './canonical-json.js';
+import { normalizeAccount, normalizeGroup } from './normalize-account.js';
+import { emptyRawDiff, type RawDiff } from './raw-diff.js';
+import type { Cached, SourceCache } from './source-cache.js';
+
+/**
+ * Folds a delta's batches, in order, over the cached state of its source and keeps only real
+ * changes. Removing an account or group also removes the memberships that name it, so no
+ * dangling membership outlives its member.
+ */
+export async function diffDelta(cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<RawDiff> {
+  const accounts = new Map<string, Cached<Account> | null>();
+  const groups = new Map<string, Cached<Group> | null>();
+  const members = new Map<string, Map<MemberKey, boolean>>();
+
+  const hasAccount = (id: string): boolean => (accounts.has(id) ? accounts.get(id) !== null : cache.accounts.has(id));
+  const hasGroup = (id: string): boolean => (groups.has(id) ? groups.get(id) !== null : cache.groups.has(id));
+  const isMember = (g: string, k: MemberKey): boolean => members.get(g)?.get(k) ?? cache.hasMember(g, k);
+  const setMember = (g: string, k: MemberKey, present: boolean): void => {
+    let m = members.get(g);
+    if (!m) members.set(g, (m = new Map()));
+    m.set(k, present);
+  };
+  const currentMembers = (g: string): Set<MemberKey> => {
+    const out = new Set(cache.members.get(g) ?? []);
+    for (const [k, present] of members.get(g) ?? []) present ? out.add(k) : out.delete(k);
+    return out;
+  };
+  const dropMemberEverywhere = (key: MemberKey): void => {
+    for (const g of new Set([...cache.members.keys(), ...members.keys()])) if (isMember(g, key)) setMember(g, key, false);
+  };
+
+  for await (const batch of batches) {
+    for (const raw of batch.accounts ?? []) {
+      const value = normalizeAccount(raw);
+      accounts.set(value.externalId, { value, json: canonicalJson(value) });
+    }
+    for (const raw of batch.groups ?? []) {
+      const value = normalizeGroup(raw);
+      groups.set(value.externalId, { value, json: canonicalJson(value) });
+    }
+    for (const id of batch.removedAccounts ?? []) {
+      if (!hasAccount(id)) continue;
+      accounts.set(id, null);
+      dropMemberEverywhere(accountMemberKey(id));
+    }
+    for (const id of batch.removedGroups ?? []) {
+      if (!hasGroup(id)) continue;
+      groups.set(id, null);
+      for (const k of currentMembers(id)) setMember(id, k, false);
+      dropMemberEverywhere(groupMemberKey(id));
+    }
+    for (const m of batch.memberships ?? []) {
+      setMember(m.groupId, m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId), true);
+    }
+    for (const m of batch.removedMemberships ?? []) {
+      setMember(m.groupId, m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId), false);
+    }
+    for (const r of batch.replaceMembers ?? []) {
+      const wanted = new Set(r.members.map((m) => (m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId))));
+      for (const k of currentMembers(r.groupId)) if (!wanted.has(k)) setMember(r.groupId, k, false);
+      for (const k of wanted) setMember(r.groupId, k, true);
+    }
+  }
+
+  const diff = emptyRawDiff();
+  for (const [id, entry] of accounts) {
+    if ((cache.accountJson.get(id) ?? null) !== (entry?.json ?? null)) diff.accounts.set(id, entry);
+  }
+  for (const [id, entry] of groups) {
+    if ((cache.groupJson.get(id) ?? null) !== (entry?.json ?? null)) diff.groups.set(id, entry);
+  }
+  for (const [g, m] of members) {
+    for (const [k, present] of m) {
+      if (present === cache.hasMember(g, k)) continue;
+      (present ? diff.memberAdds : diff.memberRemoves).push([g, k]);
+    }
+  }
+  return diff;
+}

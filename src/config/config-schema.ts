@@ -1,0 +1,110 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { IDENTIFIER_KINDS } from '../model/identifier.js';
+import { durationSchema } from './duration.js';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected an id of lower-case letters, digits, "-" or "_" (max 63)');
+const fileMode = z
+  .string()
+  .regex(/^0?[0-7]{3}$/, 'expected an octal file mode like "0660"')
+  .transform((s) => parseInt(s, 8));
+
+const cronSchema = z.string().refine((s) => cron.validate(s), { message: 'expected a cron expression like "*/15 * * * *"' });
+
+const groupSelector = z
+  .object({ source: id, name: z.string().min(1).optional(), dn: z.string().min(1).optional(), id: z.string().min(1).optional() })
+  .strict()
+  .refine((g) => [g.name, g.dn, g.id].filter((x) => x !== undefined).length === 1, {
+    message: 'name exactly one of name, dn or id for the group',
+  });
+
+const attributeCondition = z
+  .object({ source: id.optional(), name: z.string().min(1), equals: z.string().optional(), in: z.array(z.string()).min(1).optional() })
+  .strict()
+  .refine((a) => (a.equals === undefined) !== (a.in === undefined), { message: 'give exactly one of equals or in' });
+
+const roleSource = z.union(
+  [
+    z.object({ group: groupSelector }).strict(),
+    z.object({ attribute: attributeCondition }).strict(),
+    z.object({ principals: z.array(z.string().min(1)).min(1) }).strict(),
+  ],
+  { error: 'expected { group: {...} }, { attribute: {...} } or { principals: [...] }' },
+);
+
+export const roleSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'expected a role name of letters, digits, "_", ".", ":" or "-"'),
+    rank: z.number().int().default(0),
+    description: z.string().optional(),
+    grantedBy: z.array(roleSource).default([]),
+  })
+  .strict();
+
+export const sourceSchema = z
+  .object({
+    id,
+    type: z.string().min(1),
+    enabled: z.boolean().default(true),
+    /** When to poll (node-cron syntax); push sources ignore it. */
+    schedule: cronSchema.default('*/15 * * * *'),
+    /** Run once this long after start, before the first scheduled tick. */
+    firstDelay: durationSchema.prefault(0),
+    /** A full reconcile at most this often, even when the connector can do deltas. */
+    fullSyncEvery: durationSchema.prefault('1h'),
+    /** Decisions that rely on this source fail closed when its data is older than this. */
+    maxStaleness: durationSchema.prefault('1h'),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    store: z.object({ path: z.string().min(1).default('./var/roster.db') }).strict().default({ path: './var/roster.db' }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    listen: z
+      .object({
+        decision: z
+          .object({ path: z.string().min(1).default('./var/decision.sock'), mode: fileMode.default(0o660), group: z.string().optional() })
+          .strict()
+          .default({ path: './var/decision.sock', mode: 0o660 }),
+        admin: z
+          .object({ path: z.string().min(1).default('./var/admin.sock'), mode: fileMode.default(0o600), group: z.string().optional() })
+          .strict()
+          .default({ path: './var/admin.sock', mode: 0o600 }),
+      })
+      .strict()
+      .default({ decision: { path: './var/decision.sock', mode: 0o660 }, admin: { path: './var/admin.sock', mode: 0o600 } }),
+    policy: z.object({ file: z.string().min(1) }).strict().optional(),
+    identity: z
+      .object({
+        link: z
+          .array(
+            z
+              .object({
+                by: z.enum(IDENTIFIER_KINDS),
+                sources: z.array(id).min(1).optional(),
+                requireVerified: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ link: [] }),
+    sync: z
+      .object({
+        retryInitial: durationSchema.prefault('5s'),
+        retryMax: durationSchema.prefault('10m'),
+      })
+      .strict()
+      .prefault({}),
+    roles: z.array(roleSchema).default([]),
+    sources: z.array(sourceSchema).default([]),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,5 @@
+import type { ResolveRules } from '../resolve/resolve-rules.js';
+import type { RosterConfig } from './roster-config.js';
+
+/** The part of the config that resolution depends on. */
+export const resolveRulesOf = (config: RosterConfig): ResolveRules => ({ linking: config.identity.link, roles: config.roles });

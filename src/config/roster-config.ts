@@ -1,0 +1,9 @@
+import type { RawConfig } from './config-schema.js';
+
+/** The validated configuration with every relative path resolved against the config file's folder. */
+export interface RosterConfig extends RawConfig {
+  readonly file: string;
+  readonly baseDir: string;
+  /** Connector options as each connector's own schema parsed them, by source id. */
+  readonly sourceOptions: ReadonlyMap<string, unknown>;
+}

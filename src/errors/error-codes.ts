@@ -1,0 +1,35 @@
+/**
+ * Every error Roster reports, in one table: a stable code, an HTTP status for the sockets, a CLI
+ * exit code, and a message template filled from the error's context (`{name}`). docs/errors.md
+ * is generated from this table and a test keeps them in step.
+ */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly exit: number;
+  readonly message: string;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, config: 3, notFound: 4, store: 5, mismatch: 6, held: 7 } as const;
+
+export const ERROR_CODES = {
+  ROSTER_ERR_CONFIG_INVALID: { status: 500, exit: EXIT.config, message: 'invalid configuration in {file}: {details}' },
+  ROSTER_ERR_CONFIG_READ: { status: 500, exit: EXIT.config, message: 'cannot read configuration file {file}: {cause}' },
+  ROSTER_ERR_SECRET_UNAVAILABLE: { status: 500, exit: EXIT.config, message: 'secret {ref} for {where} is unavailable: {cause}' },
+  ROSTER_ERR_STORE_OPEN: { status: 503, exit: EXIT.store, message: 'cannot open the store {path}: {cause}' },
+  ROSTER_ERR_STORE_CORRUPT: { status: 503, exit: EXIT.store, message: 'the store {path} is damaged or unreadable: {cause}' },
+  ROSTER_ERR_STORE_TOO_NEW: { status: 503, exit: EXIT.store, message: 'the store {path} has schema {found}, newer than this Roster ({known}); upgrade Roster' },
+  ROSTER_ERR_STORE_LOCKED: { status: 503, exit: EXIT.store, message: 'another Roster process holds the store {path} for writing (a daemon is running?)' },
+  ROSTER_ERR_SOURCE_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no source with id "{source}" in the configuration' },
+  ROSTER_ERR_SOURCE_TYPE_UNKNOWN: { status: 500, exit: EXIT.config, message: 'source "{source}" has unknown type "{type}" (known: {known})' },
+  ROSTER_ERR_SYNC_FAILED: { status: 502, exit: EXIT.failure, message: 'sync of source "{source}" failed: {cause}' },
+  ROSTER_ERR_SYNC_EMPTY_SNAPSHOT: { status: 409, exit: EXIT.held, message: 'source "{source}" delivered an empty snapshot while {current} accounts are held; not applied (accept with --accept-deletions)' },
+  ROSTER_ERR_SYNC_BUSY: { status: 409, exit: EXIT.failure, message: 'a sync of source "{source}" is already running' },
+  ROSTER_ERR_SUBJECT_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no principal has the identifier "{subject}"{when}' },
+  ROSTER_ERR_SUBJECT_AMBIGUOUS: { status: 409, exit: EXIT.notFound, message: 'the identifier "{subject}" belongs to several principals: {principals}' },
+  ROSTER_ERR_ROLE_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no role named "{role}" is configured' },
+  ROSTER_ERR_TIME_INVALID: { status: 400, exit: EXIT.usage, message: 'cannot read "{input}" as a time: give ISO-8601 (2026-01-31T12:00:00Z) or a version (@1842)' },
+  ROSTER_ERR_VERSION_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no role-state version at or before {at}' },
+  ROSTER_ERR_INTERNAL: { status: 500, exit: EXIT.failure, message: 'internal error: {cause}' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

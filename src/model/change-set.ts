@@ -1,0 +1,30 @@
+import type { VersionTrigger } from './role-state-version.js';
+
+/**
+ * One role-state version as a self-contained change set: every row that ends and every row
+ * that starts at this version. The store commits it in one transaction; a replica could replay
+ * the same sequence in order. JSON columns hold canonical JSON of the model objects.
+ */
+export interface ChangeSet {
+  readonly source: string;
+  readonly trigger: VersionTrigger;
+  readonly committedAt: number;
+  readonly accounts: RowChanges<{ readonly source: string; readonly externalId: string }, { readonly data: string }>;
+  readonly groups: RowChanges<{ readonly source: string; readonly externalId: string }, { readonly data: string }>;
+  readonly memberships: RowChanges<{ readonly source: string; readonly groupId: string; readonly member: string }, object>;
+  readonly principals: RowChanges<{ readonly id: string }, { readonly data: string }>;
+  readonly links: RowChanges<{ readonly source: string; readonly externalId: string }, { readonly principalId: string }>;
+  readonly aliases: RowChanges<{ readonly kind: string; readonly value: string; readonly principalId: string }, object>;
+  readonly grants: RowChanges<{ readonly principalId: string; readonly role: string }, { readonly path: string }>;
+}
+
+/** `ended`: current rows (by key) that stop at this version; `started`: rows that begin at it. */
+export interface RowChanges<Key, Data> {
+  readonly ended: readonly Key[];
+  readonly started: readonly (Key & Data)[];
+}
+
+export const isEmptyChangeSet = (c: ChangeSet): boolean =>
+  [c.accounts, c.groups, c.memberships, c.principals, c.links, c.aliases, c.grants].every(
+    (r) => r.ended.length === 0 && r.started.length === 0,
+  );

@@ -1,0 +1,48 @@
+import type { Account } from '../model/account.js';
+import type { AttributeValues } from '../model/attribute-values.js';
+import type { Identifier } from '../model/identifier.js';
+import type { AccountRef, Principal } from '../model/principal.js';
+import type { PrincipalKind } from '../model/principal-kind.js';
+import { STATUS_SEVERITY, type PrincipalStatus } from '../model/principal-status.js';
+import { splitAccountKey } from './account-key.js';
+import { normalizeIdentifier } from './normalize-identifier.js';
+
+const KIND_PRECEDENCE: Readonly<Record<PrincipalKind, number>> = { human: 0, service: 1, agent: 2 };
+
+/**
+ * Merges the accounts of one cluster into a principal. Status is the most restrictive of its
+ * accounts (a person disabled in one directory is not active because another still says so).
+ */
+export function buildPrincipal(
+  id: string,
+  cluster: readonly string[],
+  accountOf: (key: string) => Account,
+): Principal {
+  let kind: PrincipalKind = 'human';
+  let status: PrincipalStatus = 'active';
+  let displayName = '';
+  const accounts: AccountRef[] = [];
+  const identifiers: Identifier[] = [];
+  const seen = new Set<string>();
+  const attributes: Record<string, AttributeValues> = {};
+  for (const key of cluster) {
+    const ref = splitAccountKey(key);
+    const account = accountOf(key);
+    accounts.push(ref);
+    if (KIND_PRECEDENCE[account.kind] > KIND_PRECEDENCE[kind]) kind = account.kind;
+    if (STATUS_SEVERITY[account.status] > STATUS_SEVERITY[status]) status = account.status;
+    if (!displayName && account.displayName) displayName = account.displayName;
+    for (const idf of account.identifiers) {
+      const value = normalizeIdentifier(idf.kind, idf.value);
+      const k = `${idf.kind}:${value}`;
+      if (!value || seen.has(k)) continue;
+      seen.add(k);
+      identifiers.push({ kind: idf.kind, value });
+    }
+    attributes[ref.source] = account.attributes;
+  }
+  identifiers.sort((a, b) => (a.kind === b.kind ? cmp(a.value, b.value) : cmp(a.kind, b.kind)));
+  return { id, kind, status, displayName: displayName || identifiers[0]?.value || id, accounts, identifiers, attributes };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

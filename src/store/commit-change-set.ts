@@ -1,0 +1,64 @@
+import type { ChangeSet } from '../model/change-set.js';
+import type { ChangeCounts, RoleStateVersion } from '../model/role-state-version.js';
+import type { Db } from './open-database.js';
+import { TABLE_SPECS, type TableSpec } from './table-specs.js';
+
+type Row = Record<string, unknown>;
+type Statement = { run(...params: unknown[]): unknown };
+
+/** Compiled statements for writing change sets; prepared once per store. */
+export class ChangeSetWriter {
+  private readonly end = new Map<string, Statement>();
+  private readonly start = new Map<string, Statement>();
+  private readonly insertVersion: Statement;
+  private readonly lastTime;
+
+  constructor(private readonly db: Db) {
+    for (const spec of TABLE_SPECS) {
+      const where = spec.key.map(([c]) => `${c} = ?`).join(' AND ');
+      this.end.set(spec.table, db.prepare(`UPDATE ${spec.table} SET to_v = ? WHERE ${where} AND to_v IS NULL`));
+      const cols = [...spec.key, ...spec.data].map(([c]) => c);
+      this.start.set(
+        spec.table,
+        db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES (${cols.map(() => '?').join(', ')}, ?)`),
+      );
+    }
+    this.insertVersion = db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (?, ?, ?, ?, ?)');
+    this.lastTime = db.prepare('SELECT id, committed_at FROM versions ORDER BY id DESC LIMIT 1');
+  }
+
+  /** Writes one version; the caller runs this inside the transaction that also stores the cursor. */
+  write(changes: ChangeSet): RoleStateVersion {
+    const last = this.lastTime.get() as { id: number; committed_at: number } | undefined;
+    const id = (last?.id ?? 0) + 1;
+    // Commit times never go backwards, so "the version in force at T" is well defined.
+    const committedAt = Math.max(changes.committedAt, last?.committed_at ?? 0);
+    const counts: Record<string, number> = {};
+    for (const spec of TABLE_SPECS) counts[spec.section] = this.writeSection(spec, changes, id);
+    const version: RoleStateVersion = {
+      id,
+      committedAt,
+      source: changes.source,
+      trigger: changes.trigger,
+      counts: counts as unknown as ChangeCounts,
+    };
+    this.insertVersion.run(id, committedAt, changes.source, changes.trigger, JSON.stringify(counts));
+    return version;
+  }
+
+  /** Ends then starts rows; returns the number of distinct keys touched. */
+  private writeSection(spec: TableSpec, changes: ChangeSet, version: number): number {
+    const section = changes[spec.section] as { ended: readonly Row[]; started: readonly Row[] };
+    const end = this.end.get(spec.table)!;
+    const start = this.start.get(spec.table)!;
+    for (const row of section.ended) end.run(version, ...spec.key.map(([, p]) => row[p]));
+    for (const row of section.started) {
+      start.run(...spec.key.map(([, p]) => row[p]), ...spec.data.map(([, p]) => row[p]), version);
+    }
+    if (section.ended.length === 0 || section.started.length === 0) return section.ended.length + section.started.length;
+    // An update ends and restarts one key: count it once.
+    const keyOf = (r: Row): string => spec.key.map(([, p]) => String(r[p])).join('\u0000');
+    const ended = new Set(section.ended.map(keyOf));
+    return ended.size + section.started.filter((r) => !ended.has(keyOf(r))).length;
+  }
+}

@@ -1,0 +1,152 @@
+import type { GrantPath } from '../model/grant-path.js';
+import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
+import type { Db } from './open-database.js';
+
+export interface HeldRole {
+  readonly role: string;
+  readonly path: GrantPath;
+  /** The version since which this grant row (with this path) holds. */
+  readonly since: number;
+}
+
+export interface RoleChange {
+  readonly principalId: string;
+  readonly role: string;
+  readonly change: 'gained' | 'lost';
+  readonly version: number;
+  readonly committedAt: number;
+  readonly source: string;
+  readonly path: GrantPath;
+}
+
+interface VersionRow {
+  id: number;
+  committed_at: number;
+  source: string;
+  trigger: VersionTrigger;
+  counts: string;
+}
+
+const ALIVE = 'from_v <= @v AND (to_v IS NULL OR to_v > @v)';
+
+/** As-of queries over the interval tables; every query names the version it reads. */
+export class HistoryQueries {
+  private readonly q;
+
+  constructor(db: Db) {
+    this.q = {
+      latest: db.prepare('SELECT * FROM versions ORDER BY id DESC LIMIT 1'),
+      byId: db.prepare('SELECT * FROM versions WHERE id = ?'),
+      atTime: db.prepare('SELECT * FROM versions WHERE committed_at <= ? ORDER BY committed_at DESC, id DESC LIMIT 1'),
+      aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b) AND ${ALIVE}`),
+      principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
+      roles: db.prepare(`SELECT role, path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
+      members: db.prepare(
+        `SELECT principal_id AS principalId, path, from_v AS since FROM grants INDEXED BY grants_by_role
+         WHERE role = @role AND from_v <= @v AND (to_v IS NULL OR to_v > @v) ORDER BY principal_id`,
+      ),
+      changed: db.prepare(
+        `SELECT principal_id AS principalId, role, path, from_v AS fromV, to_v AS toV FROM grants
+         WHERE (from_v > @a AND from_v <= @b) OR (to_v > @a AND to_v <= @b)`,
+      ),
+      versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
+    };
+  }
+
+  latestVersion(): RoleStateVersion | null {
+    return toVersion(this.q.latest.get() as VersionRow | undefined);
+  }
+
+  version(id: number): RoleStateVersion | null {
+    return toVersion(this.q.byId.get(id) as VersionRow | undefined);
+  }
+
+  /** The version in force at `time` (ms): the last one committed at or before it. */
+  versionAt(time: number): RoleStateVersion | null {
+    return toVersion(this.q.atTime.get(time) as VersionRow | undefined);
+  }
+
+  /**
+   * Principals that carried `identifier` at version `v` (as typed, or lower-cased for the
+   * case-insensitive kinds). More than one means the identifier is ambiguous.
+   */
+  principalsForIdentifier(identifier: string, v: number): { kind: string; principalId: string }[] {
+    const rows = this.q.aliases.all({ a: identifier.trim(), b: identifier.trim().toLowerCase(), v }) as {
+      kind: string;
+      value: string;
+      principalId: string;
+    }[];
+    return rows;
+  }
+
+  principalData(id: string, v: number): string | null {
+    return (this.q.principal.get({ id, v }) as { data: string } | undefined)?.data ?? null;
+  }
+
+  rolesAt(principalId: string, v: number): HeldRole[] {
+    return (this.q.roles.all({ id: principalId, v }) as { role: string; path: string; since: number }[]).map((r) => ({
+      role: r.role,
+      path: JSON.parse(r.path) as GrantPath,
+      since: r.since,
+    }));
+  }
+
+  membersAt(role: string, v: number): { principalId: string; path: GrantPath; since: number }[] {
+    return (this.q.members.all({ role, v }) as { principalId: string; path: string; since: number }[]).map((r) => ({
+      principalId: r.principalId,
+      path: JSON.parse(r.path) as GrantPath,
+      since: r.since,
+    }));
+  }
+
+  /**
+   * Net role changes between versions a (exclusive) and b (inclusive): a principal that gained
+   * and lost a role again inside the window shows no change; a changed path is not a change.
+   */
+  changesBetween(a: number, b: number): RoleChange[] {
+    const versions = new Map<number, VersionRow>();
+    for (const v of this.q.versionsBetween.all(a, b) as VersionRow[]) versions.set(v.id, v);
+    type Row = { principalId: string; role: string; path: string; fromV: number; toV: number | null };
+    const byPair = new Map<string, Row[]>();
+    for (const r of this.q.changed.all({ a, b }) as Row[]) {
+      const k = `${r.principalId}\u0000${r.role}`;
+      const list = byPair.get(k);
+      if (list) list.push(r);
+      else byPair.set(k, [r]);
+    }
+    const alive = (r: Row, v: number): boolean => r.fromV <= v && (r.toV === null || r.toV > v);
+    const out: RoleChange[] = [];
+    for (const rows of byPair.values()) {
+      const before = rows.find((r) => alive(r, a));
+      const after = rows.find((r) => alive(r, b));
+      // A pair held on both sides (perhaps by another path) or on neither is no net change.
+      if ((before !== undefined) === (after !== undefined)) continue;
+      const row = (after ?? before)!;
+      const at = after ? after.fromV : before!.toV!;
+      const v = versions.get(at);
+      out.push({
+        principalId: row.principalId,
+        role: row.role,
+        change: after ? 'gained' : 'lost',
+        version: at,
+        committedAt: v?.committed_at ?? 0,
+        source: v?.source ?? '',
+        path: JSON.parse(row.path) as GrantPath,
+      });
+    }
+    return out.sort((x, y) => x.version - y.version || cmp(x.principalId, y.principalId) || cmp(x.role, y.role));
+  }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function toVersion(row: VersionRow | undefined): RoleStateVersion | null {
+  if (!row) return null;
+  return {
+    id: row.id,
+    committedAt: row.committed_at,
+    source: row.source,
+    trigger: row.trigger,
+    counts: JSON.parse(row.counts) as RoleStateVersion['counts'],
+  };
+}

@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { RosterError } from '../errors/roster-error.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the store: WAL (readers never block the writer), synchronous=FULL (a commit survives
+ * power loss, not only a crash), foreign-key checks, and pending migrations. Read-only opens
+ * (CLI queries) skip migrations and refuse a store that is newer than this binary.
+ */
+export function openDatabase(path: string, opts: { readonly readonly?: boolean } = {}): Db {
+  if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });
+  } catch (err) {
+    throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: describe(err) });
+  }
+  try {
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('busy_timeout = 5000');
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new RosterError('ROSTER_ERR_STORE_TOO_NEW', { path, found: current, known: MIGRATIONS.length });
+    }
+    if (!opts.readonly) {
+      for (let i = current; i < MIGRATIONS.length; i++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[i]!);
+          db.pragma(`user_version = ${i + 1}`);
+        }).immediate();
+      }
+    } else if (current < MIGRATIONS.length) {
+      throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: 'store needs migrating; start the daemon once' });
+    }
+  } catch (err) {
+    db.close();
+    if (err instanceof RosterError) throw err;
+    throw new RosterError('ROSTER_ERR_STORE_CORRUPT', { path, cause: describe(err) });
+  }
+  return db;
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));

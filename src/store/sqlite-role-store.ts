@@ -1,0 +1,115 @@
+import type { ChangeSet } from '../model/change-set.js';
+import { isEmptyChangeSet } from '../model/change-set.js';
+import type { RoleStateVersion } from '../model/role-state-version.js';
+import { ChangeSetWriter } from './commit-change-set.js';
+import type { CurrentRows } from './current-rows.js';
+import { HistoryQueries } from './history-queries.js';
+import { openDatabase, type Db } from './open-database.js';
+import type { RoleStore, SyncOutcome } from './role-store.js';
+import type { SyncStateRow } from './sync-state-row.js';
+import { WriterLock } from './writer-lock.js';
+
+/** The SQLite role store. Writable opens take the single-writer lock; read-only opens do not. */
+export class SqliteRoleStore implements RoleStore {
+  readonly history: HistoryQueries;
+  private readonly writer: ChangeSetWriter | null;
+  private readonly lock: WriterLock | null;
+  private readonly upsertSync;
+  private readonly failSync;
+
+  private constructor(readonly db: Db, lock: WriterLock | null) {
+    this.lock = lock;
+    this.history = new HistoryQueries(db);
+    this.writer = lock ? new ChangeSetWriter(db) : null;
+    this.upsertSync = lock
+      ? db.prepare(
+          `INSERT INTO sync_state (source, cursor, last_success_at, last_attempt_at, consecutive_failures, last_version)
+           VALUES (@source, @cursor, @at, @at, 0, @version)
+           ON CONFLICT (source) DO UPDATE SET
+             cursor = CASE WHEN @keepCursor THEN cursor ELSE @cursor END,
+             last_success_at = @at, last_attempt_at = @at, consecutive_failures = 0,
+             last_version = COALESCE(@version, last_version)`,
+        )
+      : null;
+    this.failSync = lock
+      ? db.prepare(
+          `INSERT INTO sync_state (source, last_attempt_at, last_error, last_error_at, consecutive_failures)
+           VALUES (@source, @at, @error, @at, 1)
+           ON CONFLICT (source) DO UPDATE SET
+             last_attempt_at = @at, last_error = @error, last_error_at = @at,
+             consecutive_failures = consecutive_failures + 1`,
+        )
+      : null;
+  }
+
+  /** Opens for writing: takes the writer lock first, so a second daemon fails before touching anything. */
+  static openWritable(path: string): SqliteRoleStore {
+    const lock = WriterLock.acquire(path);
+    try {
+      return new SqliteRoleStore(openDatabase(path), lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  static openReadonly(path: string): SqliteRoleStore {
+    return new SqliteRoleStore(openDatabase(path, { readonly: true }), null);
+  }
+
+  loadCurrent(): CurrentRows {
+    const all = <T>(sql: string): T[] => this.db.prepare(sql).all() as T[];
+    return {
+      accounts: all('SELECT source, external_id AS externalId, data FROM accounts WHERE to_v IS NULL'),
+      groups: all('SELECT source, external_id AS externalId, data FROM groups WHERE to_v IS NULL'),
+      memberships: all('SELECT source, group_id AS groupId, member FROM memberships WHERE to_v IS NULL'),
+      principals: all('SELECT id, data FROM principals WHERE to_v IS NULL'),
+      links: all('SELECT source, external_id AS externalId, principal_id AS principalId FROM links WHERE to_v IS NULL'),
+      aliases: all('SELECT kind, value, principal_id AS principalId FROM aliases WHERE to_v IS NULL'),
+      grants: all('SELECT principal_id AS principalId, role, path FROM grants WHERE to_v IS NULL'),
+    };
+  }
+
+  commit(changes: ChangeSet | null, sync: SyncOutcome): RoleStateVersion | null {
+    const writer = this.requireWriter();
+    return this.db
+      .transaction(() => {
+        const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
+        this.upsertSync!.run({
+          source: sync.source,
+          cursor: sync.cursor ?? null,
+          keepCursor: sync.cursor === undefined ? 1 : 0,
+          at: sync.at,
+          version: version?.id ?? null,
+        });
+        return version;
+      })
+      .immediate();
+  }
+
+  recordSyncFailure(source: string, error: string, at: number): void {
+    this.requireWriter();
+    this.failSync!.run({ source, error, at });
+  }
+
+  syncStates(): SyncStateRow[] {
+    return this.db
+      .prepare(
+        `SELECT source, cursor, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt,
+                last_error AS lastError, last_error_at AS lastErrorAt,
+                consecutive_failures AS consecutiveFailures, last_version AS lastVersion
+         FROM sync_state ORDER BY source`,
+      )
+      .all() as SyncStateRow[];
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.lock?.release();
+  }
+
+  private requireWriter(): ChangeSetWriter {
+    if (!this.writer) throw new Error('store opened read-only');
+    return this.writer;
+  }
+}
