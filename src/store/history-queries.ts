@@ -1,4 +1,6 @@
 import type { GrantPath } from '../model/grant-path.js';
+import type { IdentifierKind } from '../model/identifier.js';
+import { normalizeDn, normalizeIdentifier } from '../resolve/normalize-identifier.js';
 import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
 import type { Db } from './open-database.js';
 
@@ -38,7 +40,7 @@ export class HistoryQueries {
       latest: db.prepare('SELECT * FROM versions ORDER BY id DESC LIMIT 1'),
       byId: db.prepare('SELECT * FROM versions WHERE id = ?'),
       atTime: db.prepare('SELECT * FROM versions WHERE committed_at <= ? ORDER BY committed_at DESC, id DESC LIMIT 1'),
-      aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b) AND ${ALIVE}`),
+      aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b, @c) AND ${ALIVE}`),
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
       roles: db.prepare(`SELECT role, path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
       members: db.prepare(
@@ -70,13 +72,24 @@ export class HistoryQueries {
    * Principals that carried `identifier` at version `v` (as typed, or lower-cased for the
    * case-insensitive kinds). More than one means the identifier is ambiguous.
    */
-  principalsForIdentifier(identifier: string, v: number): { kind: string; principalId: string }[] {
-    const rows = this.q.aliases.all({ a: identifier.trim(), b: identifier.trim().toLowerCase(), v }) as {
-      kind: string;
-      value: string;
-      principalId: string;
-    }[];
-    return rows;
+  principalsForIdentifier(identifier: string, v: number): { kind: string; value: string; principalId: string }[] {
+    const raw = identifier.trim();
+    return this.q.aliases.all({ a: raw, b: raw.toLowerCase(), c: normalizeDn(raw), v }) as { kind: string; value: string; principalId: string }[];
+  }
+
+  /**
+   * The principals a subject identifier named at version v: a principal id (p_…), or any alias
+   * compared the way its kind compares (case-insensitively for email, UPN, DN, uid...).
+   */
+  principalsForSubject(subject: string, v: number): string[] {
+    const raw = subject.trim();
+    if (/^p_[0-9a-f]{16}$/.test(raw)) return this.principalData(raw, v) !== null ? [raw] : [];
+    const found = new Set<string>();
+    for (const row of this.principalsForIdentifier(raw, v)) {
+      const kind = row.kind as IdentifierKind;
+      if (row.value === normalizeIdentifier(kind, raw)) found.add(row.principalId);
+    }
+    return [...found].sort();
   }
 
   principalData(id: string, v: number): string | null {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RosterError } from '../errors/roster-error.js';
 import { MIGRATIONS } from './migrations.js';
@@ -13,6 +13,9 @@ export type Db = Database.Database;
  */
 export function openDatabase(path: string, opts: { readonly readonly?: boolean } = {}): Db {
   if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (opts.readonly && path !== ':memory:' && !existsSync(path)) {
+    throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: 'it does not exist yet (run `roster sync` or start the daemon first)' });
+  }
   let db: Db;
   try {
     db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });

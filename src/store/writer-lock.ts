@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { RosterError } from '../errors/roster-error.js';
 
 /**
@@ -11,6 +13,7 @@ export class WriterLock {
 
   static acquire(storePath: string): WriterLock {
     if (storePath === ':memory:') return new WriterLock(new Database(':memory:'));
+    mkdirSync(dirname(storePath), { recursive: true });
     const db = new Database(`${storePath}-writer.lock`, { timeout: 0 });
     try {
       db.exec('BEGIN EXCLUSIVE');

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../errors/error-codes.js';
+import { RosterError } from '../errors/roster-error.js';
+import { changesCommand } from './changes-command.js';
+import { configCommand } from './config-check-command.js';
+import { daemonCommand } from './daemon-command.js';
+import { demoCommand } from './demo-command.js';
+import { membersCommand } from './members-command.js';
+import { rolesCommand } from './roles-command.js';
+import { statusCommand } from './status-command.js';
+import { syncCommand } from './sync-command.js';
+
+const program = new Command('roster')
+  .description('Roster: directory sync, versioned role state and authorization decisions')
+  .version('0.1.0')
+  .exitOverride()
+  .addCommand(daemonCommand())
+  .addCommand(demoCommand())
+  .addCommand(syncCommand())
+  .addCommand(rolesCommand())
+  .addCommand(membersCommand())
+  .addCommand(changesCommand())
+  .addCommand(statusCommand())
+  .addCommand(configCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+  } else if (err instanceof RosterError) {
+    process.stderr.write(`roster: ${err.message}\n  (${err.code})\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`roster: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { RosterError } from '../errors/roster-error.js';
+import { loadRosterConfig } from '../daemon.js';
+import { SqliteRoleStore } from '../store/sqlite-role-store.js';
+import { withConfigOption } from './config-option.js';
+import { formatGrantPath } from './format-grant-path.js';
+import { formatTable } from './format-table.js';
+import { print, printJson } from './output.js';
+import { versionFor } from './parse-time.js';
+
+export const membersCommand = (): Command =>
+  withConfigOption(new Command('members'))
+    .description('principals holding a role (now, or at a TIME or @VERSION)')
+    .argument('<role>', 'role name')
+    .option('--at <time>', 'ISO-8601 time or @version')
+    .option('--json', 'machine-readable output')
+    .action((role: string, opts: { config: string; at?: string; json?: boolean }) => {
+      const config = loadRosterConfig(opts.config);
+      const store = SqliteRoleStore.openReadonly(config.store.path);
+      try {
+        const version = versionFor(store.history, opts.at);
+        const members = store.history.membersAt(role, version);
+        if (members.length === 0 && !config.roles.some((r) => r.name === role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
+        if (opts.json) return printJson({ role, roleStateVersion: version, members });
+        print(`${role} at version ${version}: ${members.length} member(s)`);
+        if (members.length) {
+          print(formatTable(['PRINCIPAL', 'SINCE', 'GRANTED BY'], members.map((m) => [m.principalId, `@${m.since}`, formatGrantPath(m.path)])));
+        }
+      } finally {
+        store.close();
+      }
+    });

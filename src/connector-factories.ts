@@ -1,0 +1,14 @@
+/**
+ * The explicit map from source `type` to connector factory (part of the composition root).
+ * A new connector is added here and nowhere else; nothing registers itself.
+ */
+import type { ConnectorFactory } from '../connectors/connector.js';
+import { staticConnectorFactory } from '../connectors/static/index.js';
+
+export const CONNECTOR_FACTORIES: Readonly<Record<string, ConnectorFactory<never>>> = {
+  static: staticConnectorFactory as ConnectorFactory<never>,
+};
+
+/** The options validator of a source type, for config loading. */
+export const optionsParserFor = (type: string): ((raw: unknown) => unknown) | undefined =>
+  Object.hasOwn(CONNECTOR_FACTORIES, type) ? CONNECTOR_FACTORIES[type]!.parseOptions : undefined;
