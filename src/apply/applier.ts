@@ -2,8 +2,7 @@ import type { ChangeSet } from '../model/change-set.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import type { VersionTrigger } from '../model/role-state-version.js';
 import { RosterError } from '../errors/roster-error.js';
-import type { Conflict } from '../resolve/conflict.js';
-import { resolveState } from '../resolve/resolve-state.js';
+import { resolveFull, resolveIncremental, type Resolution } from '../resolve/resolve-state.js';
 import type { ResolveRules } from '../resolve/resolve-rules.js';
 import type { RoleStore } from '../store/role-store.js';
 import type { ApplyResult } from './apply-result.js';
@@ -15,6 +14,7 @@ import { applyRawDiff, emptyRawDiff, type RawDiff } from './raw-diff.js';
 import type { ResolvedCache } from './resolved-cache.js';
 import type { RoleSnapshot } from './role-snapshot.js';
 import { SourceCache } from './source-cache.js';
+import { resolveChangeOf } from './resolve-change-of.js';
 import { sourceChanges } from './source-changes.js';
 
 export interface ApplyInput {
@@ -37,8 +37,12 @@ export interface ApplyInput {
  */
 export class Applier {
   private readonly sources: Map<string, SourceCache>;
+  /** The committed resolved state, serialized as the store has it. */
   private resolved: ResolvedCache;
-  private conflicts: readonly Conflict[] = [];
+  /** The in-memory resolution that matches `resolved` (after the first full diff). */
+  private resolution: Resolution;
+  /** Set at start and on rule changes: the next commit diffs every principal, not only dirty ones. */
+  private diffAll = true;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((s: RoleSnapshot) => void)[] = [];
 
@@ -50,6 +54,7 @@ export class Applier {
     const caches = loadCaches(store.loadCurrent());
     this.sources = caches.sources;
     this.resolved = caches.resolved;
+    this.resolution = resolveFull(this.sources, rules, this.resolved.links);
   }
 
   /** Called after every commit (and once by `snapshot()` users at start) with the new state. */
@@ -58,7 +63,7 @@ export class Applier {
   }
 
   snapshot(): RoleSnapshot {
-    return { version: this.store.history.latestVersion(), resolved: this.resolved, conflicts: this.conflicts };
+    return { version: this.store.history.latestVersion(), state: this.resolution.state };
   }
 
   apply(input: ApplyInput): Promise<ApplyResult> {
@@ -68,12 +73,14 @@ export class Applier {
   /** Re-resolves with new rules (config reload); commits a `manual` version if roles changed. */
   setRules(rules: ResolveRules): Promise<ApplyResult> {
     return this.serialize(async () => {
-      const previous = this.rules;
+      const previous = { rules: this.rules, resolution: this.resolution, diffAll: this.diffAll };
       this.rules = rules;
+      this.resolution = resolveFull(this.sources, rules, this.resolved.links);
+      this.diffAll = true;
       try {
         return await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual' });
       } catch (err) {
-        this.rules = previous;
+        ({ rules: this.rules, resolution: this.resolution, diffAll: this.diffAll } = previous);
         throw err;
       }
     });
@@ -108,22 +115,26 @@ export class Applier {
   ): Promise<ApplyResult> {
     const cache = this.sourceCache(source);
     const raw = sourceChanges(source, cache, diff);
+    const change = resolveChangeOf(source, cache, diff);
     const undo = applyRawDiff(cache, diff);
     let committed = false;
     try {
-      const state = resolveState(this.sources, this.rules, this.resolved.links);
-      const { changes: resolvedChanges, after } = diffResolved(this.resolved, state);
+      const resolution = resolveIncremental(this.resolution, this.sources, this.rules, change);
+      const dirty = this.diffAll ? 'all' : resolution.dirtyPrincipals;
+      const { changes: resolvedChanges, after } = diffResolved(this.resolved, resolution.state, dirty);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
-      if (opts.dryRun) return { source, version: null, changes, conflicts: state.conflicts, dryRun: true };
+      const conflicts = resolution.state.conflicts;
+      if (opts.dryRun) return { source, version: null, changes, conflicts, dryRun: true };
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
       committed = true;
       this.resolved = after;
-      this.conflicts = state.conflicts;
+      this.resolution = resolution;
+      this.diffAll = false;
       if (version) {
-        const snap: RoleSnapshot = { version, resolved: after, conflicts: state.conflicts };
+        const snap: RoleSnapshot = { version, state: resolution.state };
         for (const l of this.listeners) l(snap);
       }
-      return { source, version, changes, conflicts: state.conflicts, dryRun: false };
+      return { source, version, changes, conflicts, dryRun: false };
     } finally {
       if (!committed) applyRawDiff(cache, undo);
     }

@@ -1,72 +1,81 @@
 import type { ChangeSet } from '../model/change-set.js';
 import { splitAccountKey } from '../resolve/account-key.js';
-import type { ResolvedState } from '../resolve/resolve-state.js';
+import type { ResolvedState } from '../resolve/resolved-state.js';
 import { canonicalJson } from './canonical-json.js';
 import { aliasKey, type ResolvedCache } from './resolved-cache.js';
 
 type Resolved = Pick<ChangeSet, 'principals' | 'links' | 'aliases' | 'grants'>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
 
-/** Serializes a fresh resolution and diffs it against the cached one: the resolved half of a change set. */
-export function diffResolved(before: ResolvedCache, state: ResolvedState): { changes: Resolved; after: ResolvedCache } {
-  const principalJson = new Map<string, string>();
-  const principals: { ended: { id: string }[]; started: { id: string; data: string }[] } = { ended: [], started: [] };
-  for (const [id, p] of state.principals) {
-    const json = canonicalJson(p);
-    principalJson.set(id, json);
+/**
+ * Diffs a resolution against the committed one: the resolved half of a change set, and the
+ * cache after it. Only `dirty` principals are compared ('all' after a rule change or at start);
+ * links are compared whenever the link map object changed (a relink).
+ */
+export function diffResolved(before: ResolvedCache, state: ResolvedState, dirty: ReadonlySet<string> | 'all'): { changes: Resolved; after: ResolvedCache } {
+  const principals: Mutable<Resolved['principals']> = { ended: [], started: [] };
+  const aliases: Mutable<Resolved['aliases']> = { ended: [], started: [] };
+  const grants: Mutable<Resolved['grants']> = { ended: [], started: [] };
+  const links: Mutable<Resolved['links']> = { ended: [], started: [] };
+  const principalJson = new Map(before.principalJson);
+  const aliasMap = new Map(before.aliases);
+  const grantMap = new Map(before.grants);
+  const ids = dirty === 'all' ? new Set([...before.principalJson.keys(), ...state.principals.keys()]) : dirty;
+
+  for (const id of ids) {
+    const p = state.principals.get(id);
+    const json = p ? canonicalJson(p) : undefined;
     const old = before.principalJson.get(id);
-    if (old === json) continue;
-    if (old !== undefined) principals.ended.push({ id });
-    principals.started.push({ id, data: json });
-  }
-  for (const id of before.principalJson.keys()) if (!principalJson.has(id)) principals.ended.push({ id });
-
-  const links: { ended: { source: string; externalId: string }[]; started: { source: string; externalId: string; principalId: string }[] } = { ended: [], started: [] };
-  for (const [key, pid] of state.principalOfAccount) {
-    const old = before.links.get(key);
-    if (old === pid) continue;
-    const ref = splitAccountKey(key);
-    if (old !== undefined) links.ended.push(ref);
-    links.started.push({ ...ref, principalId: pid });
-  }
-  for (const key of before.links.keys()) if (!state.principalOfAccount.has(key)) links.ended.push(splitAccountKey(key));
-
-  const aliasSet = new Set<string>();
-  const aliases: { ended: { kind: string; value: string; principalId: string }[]; started: { kind: string; value: string; principalId: string }[] } = { ended: [], started: [] };
-  for (const p of state.principals.values()) {
-    for (const idf of p.identifiers) {
-      const k = aliasKey(idf.kind, idf.value, p.id);
-      aliasSet.add(k);
-      if (!before.aliases.has(k)) aliases.started.push({ kind: idf.kind, value: idf.value, principalId: p.id });
+    if (old !== json) {
+      if (old !== undefined) principals.ended.push({ id });
+      if (json !== undefined) principals.started.push({ id, data: json });
+      if (json === undefined) principalJson.delete(id);
+      else principalJson.set(id, json);
     }
-  }
-  for (const k of before.aliases) {
-    if (aliasSet.has(k)) continue;
-    const [kind, value, principalId] = k.split('\u0000') as [string, string, string];
-    aliases.ended.push({ kind, value, principalId });
-  }
 
-  const grantJson = new Map<string, Map<string, string>>();
-  const grants: { ended: { principalId: string; role: string }[]; started: { principalId: string; role: string; path: string }[] } = { ended: [], started: [] };
-  for (const [pid, roles] of state.grants) {
+    const nowAliases = p ? p.identifiers.map((i) => aliasKey(i.kind, i.value)) : [];
+    const oldAliases = before.aliases.get(id) ?? [];
+    const oldSet = new Set(oldAliases);
+    const nowSet = new Set(nowAliases);
+    for (const k of nowAliases) if (!oldSet.has(k)) aliases.started.push({ ...splitAlias(k), principalId: id });
+    for (const k of oldAliases) if (!nowSet.has(k)) aliases.ended.push({ ...splitAlias(k), principalId: id });
+    if (nowAliases.length) aliasMap.set(id, nowAliases);
+    else aliasMap.delete(id);
+
+    const nowGrants = state.grants.get(id);
+    const oldGrants = before.grants.get(id);
     const out = new Map<string, string>();
-    grantJson.set(pid, out);
-    const old = before.grants.get(pid);
-    for (const [role, path] of roles) {
-      const json = canonicalJson(path);
-      out.set(role, json);
-      const prev = old?.get(role);
-      if (prev === json) continue;
-      if (prev !== undefined) grants.ended.push({ principalId: pid, role });
-      grants.started.push({ principalId: pid, role, path: json });
+    for (const [role, path] of nowGrants ?? []) {
+      const j = canonicalJson(path);
+      out.set(role, j);
+      const prev = oldGrants?.get(role);
+      if (prev === j) continue;
+      if (prev !== undefined) grants.ended.push({ principalId: id, role });
+      grants.started.push({ principalId: id, role, path: j });
     }
+    for (const role of oldGrants?.keys() ?? []) if (!out.has(role)) grants.ended.push({ principalId: id, role });
+    if (out.size) grantMap.set(id, out);
+    else grantMap.delete(id);
   }
-  for (const [pid, roles] of before.grants) {
-    const now = grantJson.get(pid);
-    for (const role of roles.keys()) if (!now?.has(role)) grants.ended.push({ principalId: pid, role });
+
+  if (state.principalOfAccount !== before.links) {
+    for (const [key, pid] of state.principalOfAccount) {
+      const old = before.links.get(key);
+      if (old === pid) continue;
+      const ref = splitAccountKey(key);
+      if (old !== undefined) links.ended.push(ref);
+      links.started.push({ ...ref, principalId: pid });
+    }
+    for (const key of before.links.keys()) if (!state.principalOfAccount.has(key)) links.ended.push(splitAccountKey(key));
   }
 
   return {
     changes: { principals, links, aliases, grants },
-    after: { principals: state.principals, principalJson, links: state.principalOfAccount, aliases: aliasSet, grants: grantJson },
+    after: { principalJson, links: state.principalOfAccount, aliases: aliasMap, grants: grantMap },
   };
+}
+
+function splitAlias(k: string): { kind: string; value: string } {
+  const i = k.indexOf('\u0000');
+  return { kind: k.slice(0, i), value: k.slice(i + 1) };
 }

@@ -1,6 +1,5 @@
 import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
-import type { Principal } from '../model/principal.js';
 import { accountKey } from '../resolve/account-key.js';
 import type { CurrentRows } from '../store/current-rows.js';
 import { aliasKey, type ResolvedCache } from './resolved-cache.js';
@@ -18,21 +17,21 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
   for (const r of rows.groups) sourceOf(r.source).setGroup(r.externalId, { value: JSON.parse(r.data) as Group, json: r.data });
   for (const r of rows.memberships) sourceOf(r.source).setMember(r.groupId, r.member, true);
 
-  const principals = new Map<string, Principal>();
   const principalJson = new Map<string, string>();
-  for (const r of rows.principals) {
-    principals.set(r.id, JSON.parse(r.data) as Principal);
-    principalJson.set(r.id, r.data);
-  }
+  for (const r of rows.principals) principalJson.set(r.id, r.data);
   const links = new Map<string, string>();
   for (const r of rows.links) links.set(accountKey(r.source, r.externalId), r.principalId);
-  const aliases = new Set<string>();
-  for (const r of rows.aliases) aliases.add(aliasKey(r.kind, r.value, r.principalId));
+  const aliases = new Map<string, string[]>();
+  for (const r of rows.aliases) {
+    const list = aliases.get(r.principalId);
+    if (list) list.push(aliasKey(r.kind, r.value));
+    else aliases.set(r.principalId, [aliasKey(r.kind, r.value)]);
+  }
   const grants = new Map<string, Map<string, string>>();
   for (const r of rows.grants) {
     let m = grants.get(r.principalId);
     if (!m) grants.set(r.principalId, (m = new Map()));
     m.set(r.role, r.path);
   }
-  return { sources, resolved: { principals, principalJson, links, aliases, grants } };
+  return { sources, resolved: { principalJson, links, aliases, grants } };
 }

@@ -18,6 +18,7 @@ export class SourceCache implements SourceState {
   readonly groups = new Map<string, Group>();
   readonly groupJson = new Map<string, string>();
   readonly members = new Map<string, Set<MemberKey>>();
+  readonly accountGroups = new Map<string, Set<string>>();
 
   setAccount(id: string, entry: Cached<Account> | null): void {
     if (entry) {
@@ -54,13 +55,24 @@ export class SourceCache implements SourceState {
   }
 
   setMember(groupId: string, key: MemberKey, present: boolean): void {
-    let set = this.members.get(groupId);
+    const set = this.members.get(groupId);
     if (present) {
-      if (!set) this.members.set(groupId, (set = new Set()));
-      set.add(key);
+      if (set) set.add(key);
+      else this.members.set(groupId, new Set([key]));
     } else if (set) {
       set.delete(key);
       if (set.size === 0) this.members.delete(groupId);
+    }
+    if (key.charCodeAt(0) !== 97 /* a */) return;
+    // Keep the reverse index (account -> its groups) in step.
+    const accountId = key.slice(2);
+    const groups = this.accountGroups.get(accountId);
+    if (present) {
+      if (groups) groups.add(groupId);
+      else this.accountGroups.set(accountId, new Set([groupId]));
+    } else if (groups) {
+      groups.delete(groupId);
+      if (groups.size === 0) this.accountGroups.delete(accountId);
     }
   }
 }

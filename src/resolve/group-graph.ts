@@ -1,29 +1,19 @@
 import type { SourceState } from './source-state.js';
 
-/** Direct edges of one source's groups, split by member type, built once per resolution. */
+/** The group-in-group edges of one source (groups that exist only; accounts are not needed). */
 export interface GroupGraph {
   readonly childGroups: ReadonlyMap<string, readonly string[]>;
-  readonly accountMembers: ReadonlyMap<string, readonly string[]>;
 }
 
 export function buildGroupGraph(state: SourceState): GroupGraph {
   const childGroups = new Map<string, string[]>();
-  const accountMembers = new Map<string, string[]>();
   for (const [groupId, members] of state.members) {
-    const accounts: string[] = [];
     const groups: string[] = [];
     for (const m of members) {
-      // Members that do not exist (yet) in this source are ignored, not fatal.
-      if (m.startsWith('a:')) {
-        const id = m.slice(2);
-        if (state.accounts.has(id)) accounts.push(id);
-      } else {
-        const id = m.slice(2);
-        if (state.groups.has(id)) groups.push(id);
-      }
+      // Nested groups that do not exist (yet) in this source are ignored, not fatal.
+      if (m.charCodeAt(0) === 103 /* g */ && state.groups.has(m.slice(2))) groups.push(m.slice(2));
     }
-    if (accounts.length) accountMembers.set(groupId, accounts);
     if (groups.length) childGroups.set(groupId, groups);
   }
-  return { childGroups, accountMembers };
+  return { childGroups };
 }

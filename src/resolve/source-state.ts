@@ -10,6 +10,8 @@ export interface SourceState {
   readonly groups: ReadonlyMap<string, Group>;
   /** groupId -> member keys of its direct members. */
   readonly members: ReadonlyMap<string, ReadonlySet<MemberKey>>;
+  /** accountId -> ids of the groups it is directly in (the reverse of `members`). */
+  readonly accountGroups: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export const accountMemberKey = (accountId: string): MemberKey => `a:${accountId}`;
