@@ -2,7 +2,6 @@ import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
-import { canonicalJson } from './canonical-json.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
 import type { Cached, SourceCache } from './source-cache.js';
@@ -26,22 +25,23 @@ export async function diffDelta(cache: SourceCache, batches: AsyncIterable<Sourc
     m.set(k, present);
   };
   const currentMembers = (g: string): Set<MemberKey> => {
-    const out = new Set(cache.members.get(g) ?? []);
+    const out = new Set(cache.membersOf(g));
     for (const [k, present] of members.get(g) ?? []) present ? out.add(k) : out.delete(k);
     return out;
   };
   const dropMemberEverywhere = (key: MemberKey): void => {
-    for (const g of new Set([...cache.members.keys(), ...members.keys()])) if (isMember(g, key)) setMember(g, key, false);
+    const groups = key.charCodeAt(0) === 97 /* a */ ? cache.accountGroups.get(key.slice(2)) ?? [] : cache.groupsWithMembers();
+    for (const g of new Set([...groups, ...members.keys()])) if (isMember(g, key)) setMember(g, key, false);
   };
 
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
-      accounts.set(value.externalId, { value, json: canonicalJson(value) });
+      accounts.set(value.externalId, { value, json: JSON.stringify(value) });
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      groups.set(value.externalId, { value, json: canonicalJson(value) });
+      groups.set(value.externalId, { value, json: JSON.stringify(value) });
     }
     for (const id of batch.removedAccounts ?? []) {
       if (!hasAccount(id)) continue;

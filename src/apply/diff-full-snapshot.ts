@@ -1,6 +1,5 @@
 import type { SourceBatch } from '../model/source-delta.js';
-import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
-import { canonicalJson } from './canonical-json.js';
+import type { Membership } from '../model/membership.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
 import type { SourceCache } from './source-cache.js';
@@ -12,48 +11,54 @@ export interface FullSnapshotDiff {
 
 /**
  * Streams a full snapshot against the cached state of its source: whatever the snapshot does not
- * mention is removed, for this source only. Only the snapshot's member lists are held in memory.
+ * mention is removed, for this source only. Memberships already known are stamped in the cache
+ * (no second copy of a million memberships); only new ones are collected.
  */
 export async function diffFullSnapshot(cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<FullSnapshotDiff> {
   const diff = emptyRawDiff();
+  const stamp = ++cache.stamp;
   const seenAccounts = new Set<string>();
   const seenGroups = new Set<string>();
-  const next = new Map<string, Set<MemberKey>>();
+  const added = { a: new Map<string, Set<string>>(), g: new Map<string, Set<string>>() };
+  const see = (groupId: string, m: Omit<Membership, 'groupId'>): void => {
+    const isAccount = m.memberType === 'account';
+    const members = (isAccount ? cache.accountMembers : cache.childGroups).get(groupId);
+    if (members?.has(m.memberId)) {
+      members.set(m.memberId, stamp);
+      return;
+    }
+    const news = isAccount ? added.a : added.g;
+    const set = news.get(groupId);
+    if (set) set.add(m.memberId);
+    else news.set(groupId, new Set([m.memberId]));
+  };
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
-      const json = canonicalJson(value);
+      const json = JSON.stringify(value);
       seenAccounts.add(value.externalId);
       if (cache.accountJson.get(value.externalId) !== json) diff.accounts.set(value.externalId, { value, json });
       else diff.accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      const json = canonicalJson(value);
+      const json = JSON.stringify(value);
       seenGroups.add(value.externalId);
       if (cache.groupJson.get(value.externalId) !== json) diff.groups.set(value.externalId, { value, json });
       else diff.groups.delete(value.externalId);
     }
-    for (const m of batch.memberships ?? []) {
-      let set = next.get(m.groupId);
-      if (!set) next.set(m.groupId, (set = new Set()));
-      set.add(m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId));
-    }
-    for (const r of batch.replaceMembers ?? []) {
-      const set = new Set<MemberKey>();
-      for (const m of r.members) set.add(m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId));
-      next.set(r.groupId, set);
-    }
+    for (const m of batch.memberships ?? []) see(m.groupId, m);
+    for (const r of batch.replaceMembers ?? []) for (const m of r.members) see(r.groupId, m);
   }
   for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) diff.accounts.set(id, null);
   for (const id of cache.groups.keys()) if (!seenGroups.has(id)) diff.groups.set(id, null);
-  for (const [groupId, keys] of next) {
-    const old = cache.members.get(groupId);
-    for (const k of keys) if (!old?.has(k)) diff.memberAdds.push([groupId, k]);
+  for (const [prefix, news] of [['a:', added.a], ['g:', added.g]] as const) {
+    for (const [groupId, ids] of news) for (const id of ids) diff.memberAdds.push([groupId, prefix + id]);
   }
-  for (const [groupId, old] of cache.members) {
-    const keys = next.get(groupId);
-    for (const k of old) if (!keys?.has(k)) diff.memberRemoves.push([groupId, k]);
+  for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {
+    for (const [groupId, members] of byGroup) {
+      for (const [id, seen] of members) if (seen !== stamp) diff.memberRemoves.push([groupId, prefix + id]);
+    }
   }
   return { diff, accountsSeen: seenAccounts.size };
 }

@@ -20,11 +20,13 @@ export function diffResolved(before: ResolvedCache, state: ResolvedState, dirty:
   const principalJson = new Map(before.principalJson);
   const aliasMap = new Map(before.aliases);
   const grantMap = new Map(before.grants);
-  const ids = dirty === 'all' ? new Set([...before.principalJson.keys(), ...state.principals.keys()]) : dirty;
+  // In id order, so the store's principal-keyed indexes are appended to, not scattered into.
+  const ids = [...(dirty === 'all' ? new Set([...before.principalJson.keys(), ...state.principals.keys()]) : dirty)].sort();
 
   for (const id of ids) {
     const p = state.principals.get(id);
-    const json = p ? canonicalJson(p) : undefined;
+    // Principals are built in canonical key order (build-principal.ts), so plain JSON is canonical.
+    const json = p ? JSON.stringify(p) : undefined;
     const old = before.principalJson.get(id);
     if (old !== json) {
       if (old !== undefined) principals.ended.push({ id });
@@ -46,7 +48,7 @@ export function diffResolved(before: ResolvedCache, state: ResolvedState, dirty:
     const oldGrants = before.grants.get(id);
     const out = new Map<string, string>();
     for (const [role, path] of nowGrants ?? []) {
-      const j = canonicalJson(path);
+      const j = pathJson(path);
       out.set(role, j);
       const prev = oldGrants?.get(role);
       if (prev === j) continue;
@@ -73,6 +75,14 @@ export function diffResolved(before: ResolvedCache, state: ResolvedState, dirty:
     changes: { principals, links, aliases, grants },
     after: { principalJson, links: state.principalOfAccount, aliases: aliasMap, grants: grantMap },
   };
+}
+
+/** Group paths are shared objects (one per group and role), so their JSON is computed once. */
+const pathJsonMemo = new WeakMap<object, string>();
+function pathJson(path: object): string {
+  let j = pathJsonMemo.get(path);
+  if (j === undefined) pathJsonMemo.set(path, (j = canonicalJson(path)));
+  return j;
 }
 
 function splitAlias(k: string): { kind: string; value: string } {

@@ -10,15 +10,20 @@ export interface Cached<T> {
 
 /**
  * The current data of one source, mutable only by the applier (which serializes all applies).
- * Implements SourceState so resolution reads it directly without copying.
+ * Implements SourceState so resolution reads it directly without copying. Membership maps hold
+ * a "last seen" stamp per member, so a full snapshot can be diffed by stamping what it lists
+ * instead of building a second copy of every membership.
  */
 export class SourceCache implements SourceState {
   readonly accounts = new Map<string, Account>();
   readonly accountJson = new Map<string, string>();
   readonly groups = new Map<string, Group>();
   readonly groupJson = new Map<string, string>();
-  readonly members = new Map<string, Set<MemberKey>>();
+  readonly accountMembers = new Map<string, Map<string, number>>();
+  readonly childGroups = new Map<string, Map<string, number>>();
   readonly accountGroups = new Map<string, Set<string>>();
+  /** The stamp of the latest full-snapshot diff. */
+  stamp = 0;
 
   setAccount(id: string, entry: Cached<Account> | null): void {
     if (entry) {
@@ -51,28 +56,46 @@ export class SourceCache implements SourceState {
   }
 
   hasMember(groupId: string, key: MemberKey): boolean {
-    return this.members.get(groupId)?.has(key) ?? false;
+    return this.mapFor(key).get(groupId)?.has(key.slice(2)) ?? false;
+  }
+
+  /** Direct member keys of a group (`a:<id>` / `g:<id>`). */
+  membersOf(groupId: string): MemberKey[] {
+    const out: MemberKey[] = [];
+    for (const id of this.accountMembers.get(groupId)?.keys() ?? []) out.push(`a:${id}`);
+    for (const id of this.childGroups.get(groupId)?.keys() ?? []) out.push(`g:${id}`);
+    return out;
+  }
+
+  /** Groups that have at least one direct member. */
+  groupsWithMembers(): Set<string> {
+    return new Set([...this.accountMembers.keys(), ...this.childGroups.keys()]);
   }
 
   setMember(groupId: string, key: MemberKey, present: boolean): void {
-    const set = this.members.get(groupId);
+    const id = key.slice(2);
+    const byGroup = this.mapFor(key);
+    const members = byGroup.get(groupId);
     if (present) {
-      if (set) set.add(key);
-      else this.members.set(groupId, new Set([key]));
-    } else if (set) {
-      set.delete(key);
-      if (set.size === 0) this.members.delete(groupId);
+      if (members) members.set(id, this.stamp);
+      else byGroup.set(groupId, new Map([[id, this.stamp]]));
+    } else if (members) {
+      members.delete(id);
+      if (members.size === 0) byGroup.delete(groupId);
     }
-    if (key.charCodeAt(0) !== 97 /* a */) return;
+    if (byGroup !== this.accountMembers) return;
     // Keep the reverse index (account -> its groups) in step.
-    const accountId = key.slice(2);
-    const groups = this.accountGroups.get(accountId);
+    const groups = this.accountGroups.get(id);
     if (present) {
       if (groups) groups.add(groupId);
-      else this.accountGroups.set(accountId, new Set([groupId]));
+      else this.accountGroups.set(id, new Set([groupId]));
     } else if (groups) {
       groups.delete(groupId);
-      if (groups.size === 0) this.accountGroups.delete(accountId);
+      if (groups.size === 0) this.accountGroups.delete(id);
     }
+  }
+
+  private mapFor(key: MemberKey): Map<string, Map<string, number>> {
+    return key.charCodeAt(0) === 97 /* a */ ? this.accountMembers : this.childGroups;
   }
 }

@@ -28,7 +28,7 @@ export function buildPrincipal(
   for (const key of cluster) {
     const ref = splitAccountKey(key);
     const account = accountOf(key);
-    accounts.push(ref);
+    accounts.push({ externalId: ref.externalId, source: ref.source });
     if (KIND_PRECEDENCE[account.kind] > KIND_PRECEDENCE[kind]) kind = account.kind;
     if (STATUS_SEVERITY[account.status] > STATUS_SEVERITY[status]) status = account.status;
     if (!displayName && account.displayName) displayName = account.displayName;
@@ -42,7 +42,8 @@ export function buildPrincipal(
     attributes[ref.source] = account.attributes;
   }
   identifiers.sort((a, b) => (a.kind === b.kind ? cmp(a.value, b.value) : cmp(a.kind, b.kind)));
-  return { id, kind, status, displayName: displayName || identifiers[0]?.value || id, accounts, identifiers, attributes };
+  // Keys in sorted order: JSON.stringify of a principal is its canonical JSON.
+  return { accounts, attributes, displayName: displayName || identifiers[0]?.value || id, id, identifiers, kind, status };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -29,7 +29,7 @@ export function grantsForPrincipal(p: Principal, ctx: GrantContext): Map<string,
     if (!groups) continue;
     for (const g of groups) {
       for (const grant of byGroup.get(g) ?? []) {
-        offer(grant.role, grant.entry, grant.chain, () => ({ via: 'group', source: ref.source, groups: grant.chain }));
+        offer(grant.role, grant.entry, grant.chain, () => grant.path);
       }
     }
   }

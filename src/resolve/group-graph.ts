@@ -7,12 +7,9 @@ export interface GroupGraph {
 
 export function buildGroupGraph(state: SourceState): GroupGraph {
   const childGroups = new Map<string, string[]>();
-  for (const [groupId, members] of state.members) {
-    const groups: string[] = [];
-    for (const m of members) {
-      // Nested groups that do not exist (yet) in this source are ignored, not fatal.
-      if (m.charCodeAt(0) === 103 /* g */ && state.groups.has(m.slice(2))) groups.push(m.slice(2));
-    }
+  for (const [groupId, members] of state.childGroups) {
+    // Nested groups that do not exist (yet) in this source are ignored, not fatal.
+    const groups = [...members.keys()].filter((id) => state.groups.has(id));
     if (groups.length) childGroups.set(groupId, groups);
   }
   return { childGroups };

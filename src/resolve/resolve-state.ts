@@ -83,7 +83,7 @@ export function resolveIncremental(
     for (const [sourceId, groups] of changedGroups(previous.roleIndex, roleIndex)) {
       const state = sources.get(sourceId);
       for (const g of groups) {
-        for (const m of state?.members.get(g) ?? []) if (m.charCodeAt(0) === 97 /* a */) dirtyAccounts.add(`${sourceId}\u0000${m.slice(2)}`);
+        for (const id of state?.accountMembers.get(g)?.keys() ?? []) dirtyAccounts.add(`${sourceId}\u0000${id}`);
       }
     }
   }

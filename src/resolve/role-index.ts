@@ -1,3 +1,4 @@
+import type { GrantPath } from '../model/grant-path.js';
 import { findGroups } from './find-groups.js';
 import { buildGroupGraph, type GroupGraph } from './group-graph.js';
 import { groupClosure } from './group-closure.js';
@@ -9,6 +10,8 @@ export interface GroupRoleGrant {
   readonly role: string;
   readonly entry: number;
   readonly chain: readonly string[];
+  /** Shared by every principal granted this way, so its serialization can be memoized. */
+  readonly path: GrantPath;
 }
 
 /** sourceId -> groupId -> the roles membership in that group confers. Depends on groups only, not users. */
@@ -40,7 +43,7 @@ export function buildRoleIndex(sources: ReadonlyMap<string, SourceState>, rules:
       for (const rootId of findGroups(state, entry.group)) {
         for (const [groupId, chain] of groupClosure(graph, rootId, nameOf)) {
           const list = bySource.get(groupId);
-          const grant = { role: role.name, entry: entryIndex, chain };
+          const grant = { role: role.name, entry: entryIndex, chain, path: { via: 'group' as const, source: entry.group.source, groups: chain } };
           if (list) list.push(grant);
           else bySource.set(groupId, [grant]);
         }

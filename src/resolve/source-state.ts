@@ -8,9 +8,11 @@ export type MemberKey = string;
 export interface SourceState {
   readonly accounts: ReadonlyMap<string, Account>;
   readonly groups: ReadonlyMap<string, Group>;
-  /** groupId -> member keys of its direct members. */
-  readonly members: ReadonlyMap<string, ReadonlySet<MemberKey>>;
-  /** accountId -> ids of the groups it is directly in (the reverse of `members`). */
+  /** groupId -> ids of the accounts directly in it (map values are bookkeeping, ignore them). */
+  readonly accountMembers: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** groupId -> ids of the groups directly nested in it. */
+  readonly childGroups: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  /** accountId -> ids of the groups it is directly in (the reverse of `accountMembers`). */
   readonly accountGroups: ReadonlyMap<string, ReadonlySet<string>>;
 }
 

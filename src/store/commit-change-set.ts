@@ -4,12 +4,17 @@ import type { Db } from './open-database.js';
 import { TABLE_SPECS, type TableSpec } from './table-specs.js';
 
 type Row = Record<string, unknown>;
+
+const BULK = 64;
+const SORT_THRESHOLD = 5000;
 type Statement = { run(...params: unknown[]): unknown };
 
 /** Compiled statements for writing change sets; prepared once per store. */
 export class ChangeSetWriter {
   private readonly end = new Map<string, Statement>();
   private readonly start = new Map<string, Statement>();
+  /** Multi-row INSERTs: one statement call per BULK rows cuts per-call overhead for big applies. */
+  private readonly startBulk = new Map<string, Statement>();
   private readonly insertVersion: Statement;
   private readonly lastTime;
 
@@ -18,10 +23,10 @@ export class ChangeSetWriter {
       const where = spec.key.map(([c]) => `${c} = ?`).join(' AND ');
       this.end.set(spec.table, db.prepare(`UPDATE ${spec.table} SET to_v = ? WHERE ${where} AND to_v IS NULL`));
       const cols = [...spec.key, ...spec.data].map(([c]) => c);
-      this.start.set(
-        spec.table,
-        db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES (${cols.map(() => '?').join(', ')}, ?)`),
-      );
+      const tuple = `(${cols.map(() => '?').join(', ')}, ?)`;
+      const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES `;
+      this.start.set(spec.table, db.prepare(insert + tuple));
+      this.startBulk.set(spec.table, db.prepare(insert + Array(BULK).fill(tuple).join(', ')));
     }
     this.insertVersion = db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (?, ?, ?, ?, ?)');
     this.lastTime = db.prepare('SELECT id, committed_at FROM versions ORDER BY id DESC LIMIT 1');
@@ -52,9 +57,24 @@ export class ChangeSetWriter {
     const end = this.end.get(spec.table)!;
     const start = this.start.get(spec.table)!;
     for (const row of section.ended) end.run(version, ...spec.key.map(([, p]) => row[p]));
-    for (const row of section.started) {
-      start.run(...spec.key.map(([, p]) => row[p]), ...spec.data.map(([, p]) => row[p]), version);
+    const props = [...spec.key, ...spec.data].map(([, p]) => p);
+    const bulk = this.startBulk.get(spec.table)!;
+    const sortBy = spec.sortBy;
+    const rows =
+      sortBy && section.started.length > SORT_THRESHOLD
+        ? [...section.started].sort((x, y) => (String(x[sortBy]) < String(y[sortBy]) ? -1 : String(x[sortBy]) > String(y[sortBy]) ? 1 : 0))
+        : section.started;
+    let i = 0;
+    for (; i + BULK <= rows.length; i += BULK) {
+      const params: unknown[] = [];
+      for (let k = i; k < i + BULK; k++) {
+        const row = rows[k]!;
+        for (const p of props) params.push(row[p]);
+        params.push(version);
+      }
+      bulk.run(params);
     }
+    for (; i < rows.length; i++) start.run(...props.map((p) => rows[i]![p]), version);
     if (section.ended.length === 0 || section.started.length === 0) return section.ended.length + section.started.length;
     // An update ends and restarts one key: count it once.
     const keyOf = (r: Row): string => spec.key.map(([, p]) => String(r[p])).join('\u0000');

@@ -171,3 +171,16 @@ describe('attribute and static role sources', () => {
     assert.deepEqual(rolesOf(r, 'ldap', 'l1'), {});
   });
 });
+
+describe('canonical serialization', () => {
+  it('normalized accounts and built principals serialize canonically with plain JSON.stringify', async () => {
+    const { normalizeAccount, normalizeGroup } = await import('../../src/apply/normalize-account.js');
+    const { buildPrincipal } = await import('../../src/resolve/build-principal.js');
+    const a = normalizeAccount({ externalId: 'x', status: 'active', kind: 'human', displayName: 'X', attributes: { z: ['b', 'a'], a: 'q' }, identifiers: [{ value: 'b@e.com', kind: 'email' }, { kind: 'uid', value: 'x', verified: true }] });
+    assert.equal(JSON.stringify(a), canonicalJson(a));
+    const g = normalizeGroup({ name: 'n', externalId: 'e', dn: 'cn=n' });
+    assert.equal(JSON.stringify(g), canonicalJson(g));
+    const p = buildPrincipal('p_1', ['ldap\u0000x', 'okta\u0000y'], (k) => (k.startsWith('ldap') ? a : { ...a, externalId: 'y' }));
+    assert.equal(JSON.stringify(p), canonicalJson(p));
+  });
+});
