@@ -2,7 +2,8 @@ import type { ChangeSet } from '../model/change-set.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import type { VersionTrigger } from '../model/role-state-version.js';
 import { RosterError } from '../errors/roster-error.js';
-import { resolveFull, resolveIncremental, type Resolution } from '../resolve/resolve-state.js';
+import { applyResolutionPatch, patchFromFull, resolveFull, resolveIncremental, type MutableResolvedState, type ResolutionPatch } from '../resolve/resolve-state.js';
+import type { RoleIndex } from '../resolve/role-index.js';
 import type { ResolveRules } from '../resolve/resolve-rules.js';
 import type { RoleStore } from '../store/role-store.js';
 import type { ApplyResult } from './apply-result.js';
@@ -39,10 +40,14 @@ export class Applier {
   private readonly sources: Map<string, SourceCache>;
   /** The committed resolved state, serialized as the store has it. */
   private resolved: ResolvedCache;
-  /** The in-memory resolution that matches `resolved` (after the first full diff). */
-  private resolution: Resolution;
-  /** Set at start and on rule changes: the next commit diffs every principal, not only dirty ones. */
-  private diffAll = true;
+  /** The live resolved state (patched in place after each commit) and the role index behind it. */
+  private state: MutableResolvedState;
+  private roleIndex: RoleIndex;
+  /**
+   * A whole resolution not yet committed: set at start and on rule changes, so the next commit
+   * diffs every principal against the store, not only the dirty ones.
+   */
+  private pendingFull: ResolutionPatch | null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((s: RoleSnapshot) => void)[] = [];
 
@@ -54,7 +59,11 @@ export class Applier {
     const caches = loadCaches(store.loadCurrent());
     this.sources = caches.sources;
     this.resolved = caches.resolved;
-    this.resolution = resolveFull(this.sources, rules, this.resolved.links);
+    const full = resolveFull(this.sources, rules, this.resolved.links);
+    // Serve this resolution at once; the first commit writes whatever of it the store lacks.
+    this.state = full.state;
+    this.roleIndex = full.roleIndex;
+    this.pendingFull = patchFromFull(full, this.resolved.principalJson.keys());
   }
 
   /** Called after every commit (and once by `snapshot()` users at start) with the new state. */
@@ -63,7 +72,7 @@ export class Applier {
   }
 
   snapshot(): RoleSnapshot {
-    return { version: this.store.history.latestVersion(), state: this.resolution.state };
+    return { version: this.store.history.latestVersion(), state: this.state };
   }
 
   apply(input: ApplyInput): Promise<ApplyResult> {
@@ -73,14 +82,13 @@ export class Applier {
   /** Re-resolves with new rules (config reload); commits a `manual` version if roles changed. */
   setRules(rules: ResolveRules): Promise<ApplyResult> {
     return this.serialize(async () => {
-      const previous = { rules: this.rules, resolution: this.resolution, diffAll: this.diffAll };
+      const previous = { rules: this.rules, pendingFull: this.pendingFull };
       this.rules = rules;
-      this.resolution = resolveFull(this.sources, rules, this.resolved.links);
-      this.diffAll = true;
+      this.pendingFull = patchFromFull(resolveFull(this.sources, rules, this.resolved.links), this.resolved.principalJson.keys());
       try {
         return await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual' });
       } catch (err) {
-        ({ rules: this.rules, resolution: this.resolution, diffAll: this.diffAll } = previous);
+        ({ rules: this.rules, pendingFull: this.pendingFull } = previous);
         throw err;
       }
     });
@@ -119,19 +127,22 @@ export class Applier {
     const undo = applyRawDiff(cache, diff);
     let committed = false;
     try {
-      const resolution = resolveIncremental(this.resolution, this.sources, this.rules, change);
-      const dirty = this.diffAll ? 'all' : resolution.dirtyPrincipals;
-      const { changes: resolvedChanges, after } = diffResolved(this.resolved, resolution.state, dirty);
+      // A pending whole resolution is redone over the new data; otherwise only what changed.
+      const patch = this.pendingFull
+        ? patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links), this.resolved.principalJson.keys())
+        : resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change);
+      const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull !== null);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
-      const conflicts = resolution.state.conflicts;
+      const conflicts = patch.conflicts;
       if (opts.dryRun) return { source, version: null, changes, conflicts, dryRun: true };
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
       committed = true;
-      this.resolved = after;
-      this.resolution = resolution;
-      this.diffAll = false;
+      updateCache();
+      applyResolutionPatch(this.state, patch);
+      this.roleIndex = patch.roleIndex;
+      this.pendingFull = null;
       if (version) {
-        const snap: RoleSnapshot = { version, state: resolution.state };
+        const snap: RoleSnapshot = { version, state: this.state, changed: patch.principals.keys() };
         for (const l of this.listeners) l(snap);
       }
       return { source, version, changes, conflicts, dryRun: false };

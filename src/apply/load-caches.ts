@@ -21,15 +21,15 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
   for (const r of rows.principals) principalJson.set(r.id, r.data);
   const links = new Map<string, string>();
   for (const r of rows.links) links.set(accountKey(r.source, r.externalId), r.principalId);
-  const aliases = new Map<string, string[]>();
+  const aliases = new Map<string, readonly string[]>();
   for (const r of rows.aliases) {
-    const list = aliases.get(r.principalId);
+    const list = aliases.get(r.principalId) as string[] | undefined;
     if (list) list.push(aliasKey(r.kind, r.value));
     else aliases.set(r.principalId, [aliasKey(r.kind, r.value)]);
   }
-  const grants = new Map<string, Map<string, string>>();
+  const grants = new Map<string, ReadonlyMap<string, string>>();
   for (const r of rows.grants) {
-    let m = grants.get(r.principalId);
+    let m = grants.get(r.principalId) as Map<string, string> | undefined;
     if (!m) grants.set(r.principalId, (m = new Map()));
     m.set(r.role, r.path);
   }

@@ -5,6 +5,7 @@ import { splitAccountKey } from './account-key.js';
 import { ambiguousAliases } from './ambiguous-aliases.js';
 import { assignPrincipalIds } from './assign-principal-ids.js';
 import { buildPrincipal } from './build-principal.js';
+import type { Conflict } from './conflict.js';
 import { buildGrantContext } from './grant-context.js';
 import { grantsForPrincipal } from './grants-for-principal.js';
 import { linkIdentities } from './link-identities.js';
@@ -15,7 +16,7 @@ import type { SourceState } from './source-state.js';
 
 export type { ResolvedState };
 
-/** What changed since `previous` was resolved, as the applier knows it from the raw diff. */
+/** What changed since the previous resolution, as the applier knows it from the raw diff. */
 export interface ResolveChange {
   /** Accounts added, removed, or changed in data or direct memberships (account keys). */
   readonly dirtyAccounts: ReadonlySet<string>;
@@ -25,11 +26,17 @@ export interface ResolveChange {
   readonly groupsChanged: boolean;
 }
 
-export interface Resolution {
-  readonly state: ResolvedState;
+/**
+ * The difference a resolution makes to the previous state, computed without copying it:
+ * new values (null = gone) for the principals it touched, a whole new link map after a
+ * relink, and the role index it used. The applier applies it in place after the commit.
+ */
+export interface ResolutionPatch {
+  readonly principals: ReadonlyMap<string, Principal | null>;
+  readonly grants: ReadonlyMap<string, ReadonlyMap<string, GrantPath> | null>;
+  readonly links: ReadonlyMap<string, string> | null;
+  readonly conflicts: readonly Conflict[];
   readonly roleIndex: RoleIndex;
-  /** Principals whose data or grants may differ from before (including removed ones). */
-  readonly dirtyPrincipals: ReadonlySet<string> | 'all';
 }
 
 /**
@@ -41,7 +48,11 @@ export function resolveState(sources: ReadonlyMap<string, SourceState>, rules: R
   return resolveFull(sources, rules, previousLinks).state;
 }
 
-export function resolveFull(sources: ReadonlyMap<string, SourceState>, rules: ResolveRules, previousLinks: ReadonlyMap<string, string>): Resolution {
+export function resolveFull(
+  sources: ReadonlyMap<string, SourceState>,
+  rules: ResolveRules,
+  previousLinks: ReadonlyMap<string, string>,
+): { state: MutableResolvedState; roleIndex: RoleIndex } {
   const roleIndex = buildRoleIndex(sources, rules);
   const ctx = buildGrantContext(sources, rules, roleIndex);
   const { clusters, conflicts } = linkIdentities(sources, rules.linking);
@@ -57,11 +68,7 @@ export function resolveFull(sources: ReadonlyMap<string, SourceState>, rules: Re
     const g = grantsForPrincipal(p, ctx);
     if (g.size) grants.set(p.id, g);
   });
-  return {
-    state: { principals, principalOfAccount, grants, conflicts: [...conflicts, ...ambiguousAliases(principals.values())] },
-    roleIndex,
-    dirtyPrincipals: 'all',
-  };
+  return { state: { principals, principalOfAccount, grants, conflicts: [...conflicts, ...ambiguousAliases(principals.values())] }, roleIndex };
 }
 
 /**
@@ -70,41 +77,39 @@ export function resolveFull(sources: ReadonlyMap<string, SourceState>, rules: Re
  * grants for the accounts involved (plus the members of groups whose conferred roles changed).
  */
 export function resolveIncremental(
-  previous: Resolution,
+  prev: ResolvedState,
+  prevIndex: RoleIndex,
   sources: ReadonlyMap<string, SourceState>,
   rules: ResolveRules,
   change: ResolveChange,
-): Resolution {
-  const prev = previous.state;
+): ResolutionPatch {
   const dirtyAccounts = new Set(change.dirtyAccounts);
-  let roleIndex = previous.roleIndex;
+  let roleIndex = prevIndex;
   if (change.groupsChanged) {
     roleIndex = buildRoleIndex(sources, rules);
-    for (const [sourceId, groups] of changedGroups(previous.roleIndex, roleIndex)) {
+    for (const [sourceId, groups] of changedGroups(prevIndex, roleIndex)) {
       const state = sources.get(sourceId);
-      for (const g of groups) {
-        for (const id of state?.accountMembers.get(g)?.keys() ?? []) dirtyAccounts.add(`${sourceId}\u0000${id}`);
-      }
+      for (const g of groups) for (const id of state?.accountMembers.get(g)?.keys() ?? []) dirtyAccounts.add(`${sourceId}\u0000${id}`);
     }
   }
   const ctx = buildGrantContext(sources, rules, roleIndex);
   const accountOf = accountLookup(sources);
-  const principals = new Map(prev.principals);
-  const grants = new Map(prev.grants);
-  const dirty = new Set<string>();
+  const principals = new Map<string, Principal | null>();
+  const grants = new Map<string, ReadonlyMap<string, GrantPath> | null>();
   const clusterOf = new Map<string, readonly string[]>();
-  let principalOfAccount = prev.principalOfAccount;
+  const dirty = new Set<string>();
+  let links: Map<string, string> | null = null;
   let conflicts = prev.conflicts;
 
   if (change.relink) {
-    const { clusters, conflicts: linkConflicts } = linkIdentities(sources, rules.linking);
-    const ids = assignPrincipalIds(clusters, prev.principalOfAccount);
-    const links = new Map<string, string>();
+    const linked = linkIdentities(sources, rules.linking);
+    const ids = assignPrincipalIds(linked.clusters, prev.principalOfAccount);
+    links = new Map();
     const alive = new Set<string>();
-    clusters.forEach((cluster, i) => {
+    linked.clusters.forEach((cluster, i) => {
       const pid = ids[i]!;
       alive.add(pid);
-      for (const key of cluster) links.set(key, pid);
+      for (const key of cluster) links!.set(key, pid);
       const before = prev.principals.get(pid);
       const same = before !== undefined && before.accounts.length === cluster.length && cluster.every((k) => prev.principalOfAccount.get(k) === pid);
       if (!same) {
@@ -113,32 +118,59 @@ export function resolveIncremental(
       }
     });
     for (const pid of prev.principals.keys()) {
-      if (!alive.has(pid)) {
-        dirty.add(pid);
-        principals.delete(pid);
-        grants.delete(pid);
-      }
+      if (alive.has(pid)) continue;
+      principals.set(pid, null);
+      grants.set(pid, null);
     }
-    principalOfAccount = links;
-    conflicts = linkConflicts;
+    conflicts = linked.conflicts;
   }
+  const linkOf = links ?? prev.principalOfAccount;
   for (const key of dirtyAccounts) {
-    const pid = principalOfAccount.get(key);
+    const pid = linkOf.get(key);
     if (pid !== undefined) dirty.add(pid);
   }
   for (const pid of dirty) {
-    const before = prev.principals.get(pid);
-    const cluster = clusterOf.get(pid) ?? before?.accounts.map((a) => `${a.source}\u0000${a.externalId}`);
-    if (!cluster || !cluster.every((k) => principalOfAccount.get(k) === pid)) continue;
+    const cluster = clusterOf.get(pid) ?? prev.principals.get(pid)?.accounts.map((a) => `${a.source}\u0000${a.externalId}`);
+    if (!cluster) continue;
     const p = buildPrincipal(pid, cluster, accountOf);
     principals.set(pid, p);
     const g = grantsForPrincipal(p, ctx);
-    if (g.size) grants.set(pid, g);
-    else grants.delete(pid);
+    grants.set(pid, g.size ? g : null);
   }
   // Identifiers only change with a relink, so ambiguity can only change then.
-  if (change.relink) conflicts = [...conflicts, ...ambiguousAliases(principals.values())];
-  return { state: { principals, principalOfAccount, grants, conflicts }, roleIndex, dirtyPrincipals: dirty };
+  if (change.relink) {
+    const current = function* (): Iterable<Principal> {
+      for (const [pid, p] of prev.principals) if (!principals.has(pid)) yield p;
+      for (const p of principals.values()) if (p) yield p;
+    };
+    conflicts = [...conflicts, ...ambiguousAliases(current())];
+  }
+  return { principals, grants, links, conflicts, roleIndex };
+}
+
+/** Applies a patch to a mutable resolved state, in place. */
+export function applyResolutionPatch(state: MutableResolvedState, patch: ResolutionPatch): void {
+  for (const [pid, p] of patch.principals) p ? state.principals.set(pid, p) : state.principals.delete(pid);
+  for (const [pid, g] of patch.grants) g ? state.grants.set(pid, g) : state.grants.delete(pid);
+  if (patch.links) state.principalOfAccount = patch.links;
+  state.conflicts = patch.conflicts;
+}
+
+/** The applier's live resolved state: patched in place after each commit. */
+export interface MutableResolvedState extends ResolvedState {
+  readonly principals: Map<string, Principal>;
+  readonly grants: Map<string, ReadonlyMap<string, GrantPath>>;
+  principalOfAccount: ReadonlyMap<string, string>;
+  conflicts: readonly Conflict[];
+}
+
+/** A whole new resolution as a patch over `previous` (every principal, removals included). */
+export function patchFromFull(full: { state: ResolvedState; roleIndex: RoleIndex }, previousPrincipals: Iterable<string>): ResolutionPatch {
+  const principals = new Map<string, Principal | null>(full.state.principals);
+  const grants = new Map<string, ReadonlyMap<string, GrantPath> | null>();
+  for (const pid of previousPrincipals) if (!principals.has(pid)) principals.set(pid, null);
+  for (const pid of principals.keys()) grants.set(pid, full.state.grants.get(pid) ?? null);
+  return { principals, grants, links: full.state.principalOfAccount, conflicts: full.state.conflicts, roleIndex: full.roleIndex };
 }
 
 function accountLookup(sources: ReadonlyMap<string, SourceState>): (key: string) => Account {
