@@ -16,24 +16,39 @@ export class ChangeSetWriter {
   /** Multi-row INSERTs: one statement call per BULK rows cuts per-call overhead for big applies. */
   private readonly startBulk = new Map<string, Statement>();
   private readonly insertVersion: Statement;
+  private readonly pathIds = new Map<string, number>();
+  private readonly insertPath;
   private readonly lastTime;
 
   constructor(private readonly db: Db) {
     for (const spec of TABLE_SPECS) {
       const where = spec.key.map(([c]) => `${c} = ?`).join(' AND ');
-      this.end.set(spec.table, db.prepare(`UPDATE ${spec.table} SET to_v = ? WHERE ${where} AND to_v IS NULL`));
+      this.end.set(spec.table, db.prepare(`UPDATE ${spec.table} INDEXED BY ${spec.keyIndex} SET to_v = ? WHERE ${where} AND to_v IS NULL`));
       const cols = [...spec.key, ...spec.data].map(([c]) => c);
       const tuple = `(${cols.map(() => '?').join(', ')}, ?)`;
       const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES `;
       this.start.set(spec.table, db.prepare(insert + tuple));
       this.startBulk.set(spec.table, db.prepare(insert + Array(BULK).fill(tuple).join(', ')));
     }
+    for (const r of db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
+    this.insertPath = db.prepare('INSERT INTO grant_paths (json) VALUES (?)');
     this.insertVersion = db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (?, ?, ?, ?, ?)');
     this.lastTime = db.prepare('SELECT id, committed_at FROM versions ORDER BY id DESC LIMIT 1');
   }
 
   /** Writes one version; the caller runs this inside the transaction that also stores the cursor. */
   write(changes: ChangeSet): RoleStateVersion {
+    try {
+      return this.writeVersion(changes);
+    } catch (err) {
+      // The transaction rolls back: forget path ids it may have created.
+      this.pathIds.clear();
+      for (const r of this.db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
+      throw err;
+    }
+  }
+
+  private writeVersion(changes: ChangeSet): RoleStateVersion {
     const last = this.lastTime.get() as { id: number; committed_at: number } | undefined;
     const id = (last?.id ?? 0) + 1;
     // Commit times never go backwards, so "the version in force at T" is well defined.
@@ -51,6 +66,15 @@ export class ChangeSetWriter {
     return version;
   }
 
+  private pathId(json: string): number {
+    let id = this.pathIds.get(json);
+    if (id === undefined) {
+      id = Number((this.insertPath.run(json) as { lastInsertRowid: number | bigint }).lastInsertRowid);
+      this.pathIds.set(json, id);
+    }
+    return id;
+  }
+
   /** Ends then starts rows; returns the number of distinct keys touched. */
   private writeSection(spec: TableSpec, changes: ChangeSet, version: number): number {
     const section = changes[spec.section] as { ended: readonly Row[]; started: readonly Row[] };
@@ -58,6 +82,7 @@ export class ChangeSetWriter {
     const start = this.start.get(spec.table)!;
     for (const row of section.ended) end.run(version, ...spec.key.map(([, p]) => row[p]));
     const props = [...spec.key, ...spec.data].map(([, p]) => p);
+    const value = spec.table === 'grants' ? (row: Row, p: string): unknown => (p === 'path' ? this.pathId(row[p] as string) : row[p]) : (row: Row, p: string): unknown => row[p];
     const bulk = this.startBulk.get(spec.table)!;
     const sortBy = spec.sortBy;
     const rows =
@@ -69,12 +94,12 @@ export class ChangeSetWriter {
       const params: unknown[] = [];
       for (let k = i; k < i + BULK; k++) {
         const row = rows[k]!;
-        for (const p of props) params.push(row[p]);
+        for (const p of props) params.push(value(row, p));
         params.push(version);
       }
       bulk.run(params);
     }
-    for (; i < rows.length; i++) start.run(...props.map((p) => rows[i]![p]), version);
+    for (; i < rows.length; i++) start.run(...props.map((p) => value(rows[i]!, p)), version);
     if (section.ended.length === 0 || section.started.length === 0) return section.ended.length + section.started.length;
     // An update ends and restarts one key: count it once.
     const keyOf = (r: Row): string => spec.key.map(([, p]) => String(r[p])).join('\u0000');

@@ -42,17 +42,26 @@ export class HistoryQueries {
       atTime: db.prepare('SELECT * FROM versions WHERE committed_at <= ? ORDER BY committed_at DESC, id DESC LIMIT 1'),
       aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b, @c) AND ${ALIVE}`),
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
-      roles: db.prepare(`SELECT role, path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
+      roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
       members: db.prepare(
-        `SELECT principal_id AS principalId, path, from_v AS since FROM grants INDEXED BY grants_by_role
+        `SELECT principal_id AS principalId, path_id AS path, from_v AS since FROM grants INDEXED BY grants_by_role
          WHERE role = @role AND from_v <= @v AND (to_v IS NULL OR to_v > @v) ORDER BY principal_id`,
       ),
+      path: db.prepare('SELECT json FROM grant_paths WHERE id = ?').pluck(),
       changed: db.prepare(
-        `SELECT principal_id AS principalId, role, path, from_v AS fromV, to_v AS toV FROM grants
+        `SELECT principal_id AS principalId, role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants
          WHERE (from_v > @a AND from_v <= @b) OR (to_v > @a AND to_v <= @b)`,
       ),
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
     };
+  }
+
+  /** Grant paths by id, parsed once; paths are immutable, so the cache never goes stale. */
+  private readonly paths = new Map<number, GrantPath>();
+  private pathOf(id: number): GrantPath {
+    let p = this.paths.get(id);
+    if (!p) this.paths.set(id, (p = JSON.parse(this.q.path.get(id) as string) as GrantPath));
+    return p;
   }
 
   latestVersion(): RoleStateVersion | null {
@@ -97,17 +106,17 @@ export class HistoryQueries {
   }
 
   rolesAt(principalId: string, v: number): HeldRole[] {
-    return (this.q.roles.all({ id: principalId, v }) as { role: string; path: string; since: number }[]).map((r) => ({
+    return (this.q.roles.all({ id: principalId, v }) as { role: string; path: number; since: number }[]).map((r) => ({
       role: r.role,
-      path: JSON.parse(r.path) as GrantPath,
+      path: this.pathOf(r.path),
       since: r.since,
     }));
   }
 
   membersAt(role: string, v: number): { principalId: string; path: GrantPath; since: number }[] {
-    return (this.q.members.all({ role, v }) as { principalId: string; path: string; since: number }[]).map((r) => ({
+    return (this.q.members.all({ role, v }) as { principalId: string; path: number; since: number }[]).map((r) => ({
       principalId: r.principalId,
-      path: JSON.parse(r.path) as GrantPath,
+      path: this.pathOf(r.path),
       since: r.since,
     }));
   }
@@ -119,7 +128,7 @@ export class HistoryQueries {
   changesBetween(a: number, b: number): RoleChange[] {
     const versions = new Map<number, VersionRow>();
     for (const v of this.q.versionsBetween.all(a, b) as VersionRow[]) versions.set(v.id, v);
-    type Row = { principalId: string; role: string; path: string; fromV: number; toV: number | null };
+    type Row = { principalId: string; role: string; path: number; fromV: number; toV: number | null };
     const byPair = new Map<string, Row[]>();
     for (const r of this.q.changed.all({ a, b }) as Row[]) {
       const k = `${r.principalId}\u0000${r.role}`;
@@ -144,7 +153,7 @@ export class HistoryQueries {
         version: at,
         committedAt: v?.committed_at ?? 0,
         source: v?.source ?? '',
-        path: JSON.parse(row.path) as GrantPath,
+        path: this.pathOf(row.path),
       });
     }
     return out.sort((x, y) => x.version - y.version || cmp(x.principalId, y.principalId) || cmp(x.role, y.role));

@@ -55,12 +55,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX aliases_key ON aliases (value, kind, principal_id, from_v);
 
+  -- Grant paths repeat (one per group chain and role): stored once, referenced by id.
+  CREATE TABLE grant_paths (id INTEGER PRIMARY KEY, json TEXT NOT NULL UNIQUE);
   CREATE TABLE grants (
-    principal_id TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
+    principal_id TEXT NOT NULL, role TEXT NOT NULL, path_id INTEGER NOT NULL REFERENCES grant_paths (id),
     from_v INTEGER NOT NULL, to_v INTEGER
   );
   CREATE INDEX grants_key ON grants (principal_id, role, from_v);
-  CREATE INDEX grants_by_role ON grants (role, from_v, to_v, principal_id);
+  CREATE INDEX grants_by_role ON grants (role, from_v, to_v, principal_id, path_id);
   CREATE INDEX grants_ended ON grants (to_v) WHERE to_v IS NOT NULL;
 
   CREATE TABLE sync_state (

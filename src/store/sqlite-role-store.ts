@@ -66,7 +66,7 @@ export class SqliteRoleStore implements RoleStore {
       principals: all('SELECT id, data FROM principals WHERE to_v IS NULL'),
       links: all('SELECT source, external_id AS externalId, principal_id AS principalId FROM links WHERE to_v IS NULL'),
       aliases: all('SELECT kind, value, principal_id AS principalId FROM aliases WHERE to_v IS NULL'),
-      grants: all('SELECT principal_id AS principalId, role, path FROM grants WHERE to_v IS NULL'),
+      grants: all('SELECT g.principal_id AS principalId, g.role, p.json AS path FROM grants g JOIN grant_paths p ON p.id = g.path_id WHERE g.to_v IS NULL'),
     };
   }
 

@@ -15,7 +15,7 @@ export function stateAtVersion(db: Db, v: number): TableRows {
     principals: q(`SELECT id, data FROM principals WHERE ${ALIVE}`),
     links: q(`SELECT source, external_id, principal_id FROM links WHERE ${ALIVE}`),
     aliases: q(`SELECT kind, value, principal_id FROM aliases WHERE ${ALIVE}`),
-    grants: q(`SELECT principal_id, role, path FROM grants WHERE ${ALIVE}`),
+    grants: q(`SELECT g.principal_id, g.role, p.json FROM grants g JOIN grant_paths p ON p.id = g.path_id WHERE ${ALIVE.replace(/(from_v|to_v)/g, 'g.$1')}`),
   };
 }
 
