@@ -4,9 +4,9 @@ import { createLogger } from '../log/create-logger.js';
 import { withConfigOption } from './config-option.js';
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT. */
-export async function runDaemon(configFile: string): Promise<Daemon> {
+export async function runDaemon(configFile: string, logLevel?: string): Promise<Daemon> {
   const config = loadRosterConfig(configFile);
-  const log = createLogger(config.log.level);
+  const log = createLogger(logLevel ?? config.log.level);
   const daemon = await Daemon.start(config, log);
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'shutting down');
@@ -23,6 +23,10 @@ export async function runDaemon(configFile: string): Promise<Daemon> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading');
+    void daemon.reload();
+  });
   return daemon;
 }
 

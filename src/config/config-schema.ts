@@ -9,6 +9,8 @@ const fileMode = z
   .regex(/^0?[0-7]{3}$/, 'expected an octal file mode like "0660"')
   .transform((s) => parseInt(s, 8));
 
+const header = z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name').transform((h) => h.toLowerCase());
+
 const cronSchema = z.string().refine((s) => cron.validate(s), { message: 'expected a cron expression like "*/15 * * * *"' });
 
 const groupSelector = z
@@ -68,17 +70,48 @@ export const configSchema = z
     listen: z
       .object({
         decision: z
-          .object({ path: z.string().min(1).default('./var/decision.sock'), mode: fileMode.default(0o660), group: z.string().optional() })
+          .object({
+            path: z.string().min(1).default('./var/decision.sock'),
+            mode: fileMode.default(0o660),
+            group: z.string().optional(),
+            /** Largest request body accepted (bytes). */
+            bodyLimit: z.number().int().min(1024).max(16 * 1024 * 1024).default(65536),
+            /** Header names for /v1/authz and /envoy/ (lower-cased). */
+            headers: z
+              .object({
+                subject: header.optional(),
+                issuer: header.optional(),
+                uri: header.optional(),
+                method: header.optional(),
+                action: header.optional(),
+                model: header.optional(),
+                endpoint: header.optional(),
+                dataClasses: header.optional(),
+              })
+              .strict()
+              .default({}),
+          })
           .strict()
-          .default({ path: './var/decision.sock', mode: 0o660 }),
+          .prefault({}),
         admin: z
           .object({ path: z.string().min(1).default('./var/admin.sock'), mode: fileMode.default(0o600), group: z.string().optional() })
           .strict()
           .default({ path: './var/admin.sock', mode: 0o600 }),
       })
       .strict()
-      .default({ decision: { path: './var/decision.sock', mode: 0o660 }, admin: { path: './var/admin.sock', mode: 0o600 } }),
+      .prefault({}),
     policy: z.object({ file: z.string().min(1) }).strict().optional(),
+    decisionLog: z
+      .object({
+        /** Its own SQLite file, so log commits never wait behind a role-state apply. */
+        path: z.string().min(1).default('./var/roster-decisions.db'),
+        /** durable: answer after the record is committed; async: answer first, commit within `window`; off. */
+        mode: z.enum(['durable', 'async', 'off']).default('durable'),
+        window: durationSchema.prefault('2ms'),
+        maxBatch: z.number().int().min(1).max(100_000).default(512),
+      })
+      .strict()
+      .prefault({}),
     identity: z
       .object({
         link: z

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { RosterError } from '../errors/roster-error.js';
 import { formatIssue, type ConfigIssue } from './config-issue.js';
 import { configSchema, type RawConfig } from './config-schema.js';
 import type { RosterConfig } from './roster-config.js';
+import { parseYamlDocument } from './yaml-document.js';
 import { formatPath, zodIssues } from './zod-issues.js';
 
 /** Validates a source's `options` by its type; provided by the composition root's factory map. */
@@ -27,20 +27,9 @@ export function loadConfig(file: string, parseOptions: OptionsParser): RosterCon
 }
 
 export function parseConfig(text: string, path: string, parseOptions: OptionsParser): RosterConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    const issues = doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: `YAML syntax: ${e.message.split('\n')[0]}` }));
-    throw invalid(path, issues);
-  }
-  const raw: unknown = doc.toJS() ?? {};
-  const lineOf = (p: readonly (string | number)[]): number | undefined => {
-    for (let n = p.length; n >= 0; n--) {
-      const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+  const parsedYaml = parseYamlDocument(text);
+  if ('issues' in parsedYaml) throw invalid(path, parsedYaml.issues);
+  const { raw, lineOf } = parsedYaml.doc;
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw invalid(path, withLines(zodIssues(parsed.error, raw), parsed.error, lineOf));
@@ -95,10 +84,11 @@ export function parseConfig(text: string, path: string, parseOptions: OptionsPar
       admin: { ...config.listen.admin, path: resolve(baseDir, config.listen.admin.path) },
     },
     policy: config.policy ? { file: resolve(baseDir, config.policy.file) } : undefined,
+    decisionLog: { ...config.decisionLog, path: resolve(baseDir, config.decisionLog.path) },
   } satisfies RawConfig & Omit<RosterConfig, keyof RawConfig>;
 }
 
-function withLines(
+export function withLines(
   issues: ConfigIssue[],
   error: z.ZodError,
   lineOf: (p: (string | number)[]) => number | undefined,

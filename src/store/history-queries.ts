@@ -1,5 +1,7 @@
 import type { GrantPath } from '../model/grant-path.js';
 import type { IdentifierKind } from '../model/identifier.js';
+import type { Principal } from '../model/principal.js';
+import type { ResolvedState } from '../resolve/resolved-state.js';
 import { normalizeDn, normalizeIdentifier } from '../resolve/normalize-identifier.js';
 import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
 import type { Db } from './open-database.js';
@@ -53,6 +55,8 @@ export class HistoryQueries {
          WHERE (from_v > @a AND from_v <= @b) OR (to_v > @a AND to_v <= @b)`,
       ),
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
+      principalsAt: db.prepare(`SELECT data FROM principals WHERE ${ALIVE}`),
+      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants WHERE ${ALIVE}`),
     };
   }
 
@@ -119,6 +123,24 @@ export class HistoryQueries {
       path: this.pathOf(r.path),
       since: r.since,
     }));
+  }
+
+  /** The resolved state at version v (principals and grants), for decisions "as of" a past time. */
+  stateAt(v: number): ResolvedState {
+    const principals = new Map<string, Principal>();
+    for (const r of this.q.principalsAt.iterate({ v }) as Iterable<{ data: string }>) {
+      const p = JSON.parse(r.data) as Principal;
+      principals.set(p.id, p);
+    }
+    const grants = new Map<string, Map<string, GrantPath>>();
+    for (const r of this.q.grantsAt.iterate({ v }) as Iterable<{ principalId: string; role: string; path: number }>) {
+      let m = grants.get(r.principalId);
+      if (!m) grants.set(r.principalId, (m = new Map()));
+      m.set(r.role, this.pathOf(r.path));
+    }
+    const principalOfAccount = new Map<string, string>();
+    for (const p of principals.values()) for (const a of p.accounts) principalOfAccount.set(`${a.source}\u0000${a.externalId}`, p.id);
+    return { principals, grants, principalOfAccount, conflicts: [] };
   }
 
   /**

@@ -81,5 +81,12 @@ export const MIGRATIONS: readonly string[] = [
     first_seen_at INTEGER NOT NULL,
     text TEXT NOT NULL
   );
+  -- Which policy version was in force from when: one row per (re)activation.
+  CREATE TABLE policy_activations (
+    id INTEGER PRIMARY KEY,
+    activated_at INTEGER NOT NULL,
+    hash TEXT NOT NULL REFERENCES policy_versions (hash)
+  );
+  CREATE INDEX policy_activations_time ON policy_activations (activated_at, id);
   `,
 ];

@@ -4,6 +4,7 @@ import type { RoleStateVersion } from '../model/role-state-version.js';
 import { ChangeSetWriter } from './commit-change-set.js';
 import type { CurrentRows } from './current-rows.js';
 import { HistoryQueries } from './history-queries.js';
+import { PolicyVersions } from './policy-versions.js';
 import { openDatabase, type Db } from './open-database.js';
 import type { RoleStore, SyncOutcome } from './role-store.js';
 import type { SyncStateRow } from './sync-state-row.js';
@@ -12,6 +13,7 @@ import { WriterLock } from './writer-lock.js';
 /** The SQLite role store. Writable opens take the single-writer lock; read-only opens do not. */
 export class SqliteRoleStore implements RoleStore {
   readonly history: HistoryQueries;
+  readonly policies: PolicyVersions;
   private readonly writer: ChangeSetWriter | null;
   private readonly lock: WriterLock | null;
   private readonly upsertSync;
@@ -20,6 +22,7 @@ export class SqliteRoleStore implements RoleStore {
   private constructor(readonly db: Db, lock: WriterLock | null) {
     this.lock = lock;
     this.history = new HistoryQueries(db);
+    this.policies = new PolicyVersions(db);
     this.writer = lock ? new ChangeSetWriter(db) : null;
     this.upsertSync = lock
       ? db.prepare(

@@ -34,6 +34,8 @@ export class SourceRunner {
   private nextRetryAt: number | null = null;
   private stopped = false;
   paused = false;
+  /** Called after every run, successful or not (freshness and metrics follow it). */
+  onRunFinished: (() => void) | null = null;
 
   constructor(
     private readonly connector: PollConnector,
@@ -54,6 +56,7 @@ export class SourceRunner {
     const run = this.runOnce(opts).finally(() => {
       this.inFlight = null;
       this.abort = null;
+      this.onRunFinished?.();
     });
     this.inFlight = run;
     return run;

@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Decision, DecisionRequest } from '../model/decision.js';
+import { RosterError } from '../errors/roster-error.js';
+import type { AuthzHeaders } from './authz-headers.js';
+import { decisionBatchSchema, decisionRequestSchema } from './decision-request-schema.js';
+import type { DecisionService } from './decision-service.js';
+import { parseJsonBody, validate } from './parse-json-body.js';
+import { requestFromHeaders } from './request-from-headers.js';
+import { sendError, sendJson } from './send-json.js';
+
+export interface DecisionServerOptions {
+  readonly bodyLimit: number;
+  readonly headers: AuthzHeaders;
+  /** Whether a role state is loaded and every source is within its maxStaleness. */
+  readonly readiness: () => { ready: boolean; details: string[] };
+}
+
+/**
+ * The gateways' socket: HTTP/1.1 with keep-alive. POST /v1/decision(s), GET /v1/authz (nginx
+ * auth_request), /envoy/* (Envoy ext_authz HTTP service), /healthz, /readyz. Every error is a
+ * 4xx/5xx with a code from the error table; no error path ever answers allow.
+ */
+export function createDecisionServer(service: DecisionService, opts: DecisionServerOptions): Server {
+  const server = createServer((req, res) => {
+    route(service, opts, req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, err);
+      else res.destroy();
+    });
+  });
+  // Slow or stalled clients (slowloris) are cut off instead of holding sockets forever.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function route(service: DecisionService, opts: DecisionServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  const method = req.method ?? 'GET';
+  if (path === '/v1/decision') {
+    requireMethod(path, method, 'POST');
+    const body = await parseJsonBody(req, decisionRequestSchema, opts.bodyLimit);
+    return sendJson(res, 200, await service.decide(body as DecisionRequest));
+  }
+  if (path === '/v1/decisions') {
+    requireMethod(path, method, 'POST');
+    const batch = await parseJsonBody(req, decisionBatchSchema, opts.bodyLimit);
+    // Validate all first: one bad entry rejects the batch before anything is decided or logged.
+    const requests = batch.requests.map((r, i) => {
+      try {
+        return validate(decisionRequestSchema, r) as DecisionRequest;
+      } catch (err) {
+        throw err instanceof RosterError ? new RosterError('ROSTER_ERR_REQUEST_INVALID', { details: `requests[${i}]: ${String(err.context.details)}` }) : err;
+      }
+    });
+    const decisions = await Promise.all(requests.map((r) => service.decide(r)));
+    return sendJson(res, 200, { decisions });
+  }
+  if (path === '/v1/authz') {
+    requireMethod(path, method, 'GET', 'HEAD');
+    return sendVerdict(res, await service.decide(requestFromHeaders(req.headers, opts.headers, {})));
+  }
+  if (path === '/envoy' || path.startsWith('/envoy/')) {
+    const original = path.slice('/envoy'.length) || '/';
+    return sendVerdict(res, await service.decide(requestFromHeaders(req.headers, opts.headers, { path: original, method })));
+  }
+  if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+  if (path === '/readyz') {
+    const r = opts.readiness();
+    return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', details: r.details });
+  }
+  throw new RosterError('ROSTER_ERR_NOT_FOUND', { method, path });
+}
+
+function requireMethod(path: string, method: string, ...allowed: string[]): void {
+  if (!allowed.includes(method)) throw new RosterError('ROSTER_ERR_METHOD_NOT_ALLOWED', { path, method, allowed: allowed.join(' or ') });
+}
+
+/** For proxies: 200 allow / 403 deny, the decision in headers (for auth_request_set) and body. */
+function sendVerdict(res: ServerResponse, d: Decision): void {
+  const headers: Record<string, string> = {
+    'x-roster-decision': d.decision,
+    'x-roster-reason': d.reason,
+    'x-roster-decision-id': d.decisionId ?? '',
+  };
+  if (d.authorizedBy) {
+    headers['x-roster-role'] = d.authorizedBy.role;
+    headers['x-roster-rule'] = d.authorizedBy.rule;
+  }
+  if (d.principal) headers['x-roster-principal'] = d.principal;
+  sendJson(res, d.decision === 'allow' ? 200 : 403, d, headers);
+}

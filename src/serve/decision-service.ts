@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { DecisionLogWriter } from '../audit/decision-log-writer.js';
+import type { Decision, DecisionRequest } from '../model/decision.js';
+import { decide } from '../policy/decide.js';
+import type { DecisionIndex } from '../policy/decision-index.js';
+import type { SourceFreshness } from '../policy/source-freshness.js';
+import { RosterError } from '../errors/roster-error.js';
+
+/**
+ * The decision responder: answers from the current index (swapped whole, so a request sees one
+ * consistent role-state/policy pair), stamps a decision id, and records every decision. With a
+ * durable log the answer waits for its record's commit; if the log fails, the answer is deny.
+ */
+export class DecisionService {
+  private index: DecisionIndex | null = null;
+  private freshness: SourceFreshness = new Map();
+
+  constructor(
+    private readonly log: DecisionLogWriter | null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  swap(index: DecisionIndex): void {
+    this.index = index;
+  }
+
+  setFreshness(freshness: SourceFreshness): void {
+    this.freshness = freshness;
+  }
+
+  current(): { index: DecisionIndex | null; freshness: SourceFreshness } {
+    return { index: this.index, freshness: this.freshness };
+  }
+
+  /** Decides and records; never throws for a valid request (errors become deny). */
+  async decide(request: DecisionRequest): Promise<Decision> {
+    const at = this.now();
+    const decisionId = randomUUID();
+    const index = this.index;
+    const decision: Decision = index
+      ? { ...decide(index, request, at, this.freshness), decisionId }
+      : { decision: 'deny', reason: 'no_role_state', roles: [], roleStateVersion: 0, policyVersion: '', decisionId };
+    const pending = this.log?.append({ decisionId, at, request, decision });
+    if (pending) {
+      try {
+        await pending;
+      } catch (err) {
+        throw new RosterError('ROSTER_ERR_AUDIT_UNAVAILABLE', { cause: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return decision;
+  }
+}

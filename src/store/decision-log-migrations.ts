@@ -1,0 +1,24 @@
+/**
+ * The decision log lives in its own SQLite file: its group commits never wait behind a long
+ * role-state apply, and its growth (millions of rows) never slows role-state queries.
+ * Each row carries the hash chain: hash = sha256(prev_hash + "\n" + record).
+ */
+export const DECISION_LOG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE decisions (
+    seq INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    principal_id TEXT,
+    route TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    record TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX decisions_at ON decisions (at);
+  CREATE INDEX decisions_subject ON decisions (subject, at);
+  CREATE UNIQUE INDEX decisions_id ON decisions (decision_id);
+  `,
+];

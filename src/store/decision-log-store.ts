@@ -1,0 +1,86 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { RosterError } from '../errors/roster-error.js';
+import { DECISION_LOG_MIGRATIONS } from './decision-log-migrations.js';
+import type { DecisionLogRow } from './decision-log-row.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The decision log's SQLite file: append batches in one transaction each, read in order. */
+export class DecisionLogStore {
+  private readonly insert;
+  private readonly last;
+
+  private constructor(readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO decisions (decision_id, at, subject, principal_id, route, decision, record, prev_hash, hash)
+       VALUES (@decisionId, @at, @subject, @principalId, @route, @decision, @record, @prevHash, @hash)`,
+    );
+    this.last = db.prepare('SELECT hash FROM decisions ORDER BY seq DESC LIMIT 1').pluck();
+  }
+
+  static open(path: string, opts: { readonly readonly?: boolean } = {}): DecisionLogStore {
+    try {
+      if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });
+      if (!opts.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        const v = db.pragma('user_version', { simple: true }) as number;
+        for (let i = v; i < DECISION_LOG_MIGRATIONS.length; i++) {
+          db.transaction(() => {
+            db.exec(DECISION_LOG_MIGRATIONS[i]!);
+            db.pragma(`user_version = ${i + 1}`);
+          }).immediate();
+        }
+      }
+      return new DecisionLogStore(db);
+    } catch (err) {
+      throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The newest hash of the chain (the genesis hash for an empty log). */
+  lastHash(): string {
+    return (this.last.get() as string | undefined) ?? GENESIS_HASH;
+  }
+
+  /** Appends rows (already chained by the caller) in one durable transaction. */
+  append(rows: readonly Omit<DecisionLogRow, 'seq'>[]): void {
+    this.db.transaction(() => {
+      for (const r of rows) this.insert.run(r);
+    })();
+  }
+
+  /** Rows in chain order, from `afterSeq` on, `limit` at a time (for verify and export). */
+  *scan(opts: { readonly fromSeq?: number; readonly since?: number; readonly until?: number; readonly batch?: number } = {}): Generator<DecisionLogRow> {
+    const batch = opts.batch ?? 5000;
+    const stmt = this.db.prepare(
+      `SELECT seq, decision_id AS decisionId, at, subject, principal_id AS principalId, route, decision, record, prev_hash AS prevHash, hash
+       FROM decisions WHERE seq > ? AND at >= ? AND at <= ? ORDER BY seq LIMIT ?`,
+    );
+    let after = (opts.fromSeq ?? 1) - 1;
+    for (;;) {
+      const rows = stmt.all(after, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER, batch) as DecisionLogRow[];
+      if (rows.length === 0) return;
+      yield* rows;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  byId(decisionId: string): DecisionLogRow | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT seq, decision_id AS decisionId, at, subject, principal_id AS principalId, route, decision, record, prev_hash AS prevHash, hash
+           FROM decisions WHERE decision_id = ?`,
+        )
+        .get(decisionId) as DecisionLogRow | undefined) ?? null
+    );
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
