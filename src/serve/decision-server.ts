@@ -13,6 +13,9 @@ export interface DecisionServerOptions {
   readonly headers: AuthzHeaders;
   /** Whether a role state is loaded and every source is within its maxStaleness. */
   readonly readiness: () => { ready: boolean; details: string[] };
+  /** Slow or stalled clients (slowloris) are cut off after these (defaults 5 s and 10 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -21,15 +24,17 @@ export interface DecisionServerOptions {
  * 4xx/5xx with a code from the error table; no error path ever answers allow.
  */
 export function createDecisionServer(service: DecisionService, opts: DecisionServerOptions): Server {
-  const server = createServer((req, res) => {
+  const headersTimeout = opts.headersTimeoutMs ?? 5_000;
+  // Node checks these timeouts on an interval (30 s by default): check often enough to matter.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2)) }, (req, res) => {
     route(service, opts, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, err);
       else res.destroy();
     });
   });
   // Slow or stalled clients (slowloris) are cut off instead of holding sockets forever.
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
   server.keepAliveTimeout = 65_000;
   return server;
 }
