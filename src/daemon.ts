@@ -41,9 +41,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * Loads the configured policy and records it as the policy in force from now (any writer does,
+ * so `decide --at` finds the policy that went with each role-state version).
+ */
+export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
+  const file = config.policy?.file;
+  if (!file) return null;
+  const loaded = loadPolicy(file, new Set(config.roles.map((r) => r.name)));
+  if (loaded.hash !== previousHash) store.policies.activate(loaded.hash, loaded.text, Date.now());
+  return loaded;
+}
+
 export function createRuntime(config: RosterConfig, log: Logger, now: () => number = Date.now): Runtime {
   const store = SqliteRoleStore.openWritable(config.store.path);
   try {
+    activatePolicy(config, store);
     const applier = new Applier(store, resolveRulesOf(config), now);
     const runners = new Map<string, SourceRunner>();
     const pushers: PushConnector[] = [];
@@ -203,11 +216,7 @@ export class Daemon {
 
   /** Loads the policy file (keeping the old one if the new one is invalid) and records its version. */
   private loadPolicy(): void {
-    const file = this.config.policy?.file;
-    if (!file) return;
-    const loaded = loadPolicy(file, new Set(this.config.roles.map((r) => r.name)));
-    if (loaded.hash !== this.policy?.hash) this.runtime.store.policies.activate(loaded.hash, loaded.text, Date.now());
-    this.policy = loaded;
+    this.policy = activatePolicy(this.config, this.runtime.store, this.policy?.hash);
   }
 
   private watchPolicy(): void {

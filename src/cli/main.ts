@@ -2,7 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../errors/error-codes.js';
 import { RosterError } from '../errors/roster-error.js';
+import { auditCommand } from './audit-command.js';
 import { changesCommand } from './changes-command.js';
+import { decideCommand } from './decide-command.js';
+import { explainCommand } from './explain-command.js';
+import { policyCommand } from './policy-command.js';
 import { configCommand } from './config-check-command.js';
 import { daemonCommand } from './daemon-command.js';
 import { demoCommand } from './demo-command.js';
@@ -22,6 +26,10 @@ const program = new Command('roster')
   .addCommand(membersCommand())
   .addCommand(changesCommand())
   .addCommand(statusCommand())
+  .addCommand(decideCommand())
+  .addCommand(explainCommand())
+  .addCommand(policyCommand())
+  .addCommand(auditCommand())
   .addCommand(configCommand());
 
 try {

@@ -9,7 +9,7 @@ export interface ErrorSpec {
   readonly message: string;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, config: 3, notFound: 4, store: 5, mismatch: 6, held: 7 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, config: 3, notFound: 4, store: 5, mismatch: 6, held: 7, denied: 8 } as const;
 
 export const ERROR_CODES = {
   ROSTER_ERR_CONFIG_INVALID: { status: 500, exit: EXIT.config, message: 'invalid configuration in {file}: {details}' },

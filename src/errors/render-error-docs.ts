@@ -9,6 +9,7 @@ const EXIT_MEANING: Readonly<Record<keyof typeof EXIT, string>> = {
   store: 'the store cannot be opened, is locked by another writer, or is damaged',
   mismatch: 'a check found a mismatch (policy tests, audit verify, replay)',
   held: 'a guard held a sync (empty snapshot, mass deletion)',
+  denied: '`decide` / `explain`: the decision is deny',
 };
 
 /** docs/errors.md, rendered from the error table (`npm run docs:errors`). */

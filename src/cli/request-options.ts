@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import type { DecisionRequest } from '../model/decision.js';
+
+export interface RequestOptions {
+  subject: string;
+  issuer?: string;
+  route: string;
+  method?: string;
+  action?: string;
+  model?: string;
+  endpoint?: string;
+  resource: string[];
+  context: string[];
+}
+
+const collect = (v: string, list: string[]): string[] => [...list, v];
+
+/** The request flags shared by `decide` and `explain`. */
+export function withRequestOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--subject <id>', 'the identifier the gateway verified')
+    .option('--issuer <url>', 'OIDC issuer of the subject')
+    .requiredOption('--route <path>', 'request path, e.g. /v1/chat/completions')
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--action <action>', 'action, e.g. invoke')
+    .option('--model <model>', 'resource.model')
+    .option('--endpoint <endpoint>', 'resource.endpoint')
+    .option('--resource <k=v>', 'other resource attribute (repeatable)', collect, [])
+    .option('--context <k=v>', 'context value; JSON is parsed; a repeated key makes a list', collect, []);
+}
+
+export function requestFromOptions(o: RequestOptions): DecisionRequest {
+  const resource: Record<string, string> = {};
+  if (o.model) resource.model = o.model;
+  if (o.endpoint) resource.endpoint = o.endpoint;
+  for (const kv of o.resource) {
+    const [k, ...v] = kv.split('=');
+    if (k) resource[k] = v.join('=');
+  }
+  const context: Record<string, unknown> = {};
+  for (const kv of o.context) {
+    const [k, ...rest] = kv.split('=');
+    if (!k) continue;
+    const text = rest.join('=');
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const prev = context[k];
+    context[k] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+  }
+  return {
+    subject: o.issuer ? { id: o.subject, issuer: o.issuer } : { id: o.subject },
+    route: o.route,
+    method: (o.method ?? 'GET').toUpperCase(),
+    ...(o.action ? { action: o.action } : {}),
+    ...(Object.keys(resource).length ? { resource } : {}),
+    ...(Object.keys(context).length ? { context } : {}),
+  };
+}
