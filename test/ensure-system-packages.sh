@@ -3,7 +3,7 @@
 # binary is missing. As root it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 # binary:package pairs; extend as tests need more.
-REQUIRED=()
+REQUIRED=(nginx:nginx)
 missing=()
 for pair in "${REQUIRED[@]+"${REQUIRED[@]}"}"; do
   bin="${pair%%:*}"; pkg="${pair##*:}"
