@@ -120,7 +120,7 @@ const diffCommand = (): Command =>
       }
       for (const pids of byRoles.values()) {
         for (const probe of probes) {
-          const req = { ...probe.request, subject: { id: pids[0]! } } as DecisionRequest;
+          const req = { ...probe.request, subject: { id: pids[0]!, kind: 'principal' } } as DecisionRequest;
           const x = decide(a, req, ctx.now, ctx.freshness);
           const y = decide(b, req, ctx.now, ctx.freshness);
           if (x.decision === y.decision) continue;

@@ -4,6 +4,7 @@ import type { DecisionRequest } from '../model/decision.js';
 export interface RequestOptions {
   subject: string;
   issuer?: string;
+  kind?: string;
   route: string;
   method?: string;
   action?: string;
@@ -19,7 +20,8 @@ const collect = (v: string, list: string[]): string[] => [...list, v];
 export function withRequestOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--subject <id>', 'the identifier the gateway verified')
-    .option('--issuer <url>', 'OIDC issuer of the subject')
+    .option('--issuer <url>', 'OIDC issuer: the subject is that issuer\'s sub')
+    .option('--kind <kind>', 'bind only through this identifier kind (email, upn, uid, clientId, principal, ...)')
     .requiredOption('--route <path>', 'request path, e.g. /v1/chat/completions')
     .option('--method <method>', 'HTTP method', 'GET')
     .option('--action <action>', 'action, e.g. invoke')
@@ -52,7 +54,7 @@ export function requestFromOptions(o: RequestOptions): DecisionRequest {
     context[k] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
   }
   return {
-    subject: o.issuer ? { id: o.subject, issuer: o.issuer } : { id: o.subject },
+    subject: { id: o.subject, ...(o.issuer ? { issuer: o.issuer } : {}), ...(o.kind ? { kind: o.kind } : {}) },
     route: o.route,
     method: (o.method ?? 'GET').toUpperCase(),
     ...(o.action ? { action: o.action } : {}),

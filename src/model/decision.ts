@@ -1,5 +1,9 @@
 /** The decision request of the gateway contract (ARCHITECTURE.md). */
 export interface DecisionRequest {
+  /**
+   * `issuer`: the id is an OIDC `sub` of that issuer and binds only through it. `kind`: bind only
+   * through identifiers of that kind (`principal` = a Roster principal id). Neither: any kind.
+   */
   readonly subject: { readonly id: string; readonly issuer?: string; readonly kind?: string };
   readonly route: string;
   readonly method?: string;
@@ -17,7 +21,7 @@ export type DecisionReason =
   | 'ambiguous_subject'
   | 'stale_snapshot'
   | 'no_role_state'
-  | 'error';
+  | 'invalid_request';
 
 export interface AuthorizedBy {
   readonly role: string;

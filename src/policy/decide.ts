@@ -3,6 +3,8 @@ import type { CompiledRoute } from './compiled-route.js';
 import type { CompiledRule } from './compiled-policy.js';
 import type { DecisionIndex, SubjectEntry } from './decision-index.js';
 import type { SourceFreshness } from './source-freshness.js';
+import { isCanonicalPath } from './canonical-path.js';
+import { lookupSubject } from './lookup-subject.js';
 
 const NO_ROLES: readonly string[] = Object.freeze([]);
 
@@ -13,7 +15,8 @@ const NO_ROLES: readonly string[] = Object.freeze([]);
  */
 export function decide(index: DecisionIndex, req: DecisionRequest, now: number, freshness: SourceFreshness): Decision {
   const base = { roleStateVersion: index.roleStateVersion, policyVersion: index.policy.hash };
-  const found = index.subjects.lookup(req.subject.id, req.subject.issuer);
+  if (!isCanonicalPath(req.route)) return { ...base, decision: 'deny', reason: 'invalid_request', roles: NO_ROLES };
+  const found = lookupSubject(index, req.subject);
   if (found === null) return { ...base, decision: 'deny', reason: 'unknown_subject', roles: NO_ROLES };
   if ('ambiguous' in found) return { ...base, decision: 'deny', reason: 'ambiguous_subject', roles: NO_ROLES };
   const entry = index.principals.get(found.principalId);

@@ -1,3 +1,6 @@
+import type { GrantPath } from '../model/grant-path.js';
+import type { Identifier } from '../model/identifier.js';
+import type { Principal } from '../model/principal.js';
 import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
@@ -11,11 +14,13 @@ export interface SubjectEntry {
   readonly roles: readonly string[];
   /** Sources that grant any of the roles (static config grants excluded: they cannot go stale). */
   readonly sources: readonly string[];
+  readonly identifiers: readonly Identifier[];
 }
 
 /**
- * The immutable decision index: one role-state version and one policy version, compiled together.
- * Built after each commit or policy reload and swapped in whole, so every decision sees one
+ * The decision index: one role-state version and one policy version, compiled together. The
+ * responder swaps in a new index object whole (a policy reload, a rebuild) or patches this one
+ * inside one synchronous step (a small role-state version), so every decision sees one
  * consistent (roleStateVersion, policyVersion) pair.
  */
 export interface DecisionIndex {
@@ -26,31 +31,63 @@ export interface DecisionIndex {
   readonly ranks: ReadonlyMap<string, number>;
 }
 
-export function buildDecisionIndex(
-  state: ResolvedState,
-  roleStateVersion: number,
-  policy: CompiledPolicy,
-  ranks: ReadonlyMap<string, number>,
-): DecisionIndex {
-  const principals = new Map<string, SubjectEntry>();
-  const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
-  // Many principals hold the same role set: share one frozen array per distinct set.
-  const roleLists = new Map<string, readonly string[]>();
+/** One principal's new state for a patch; null principal = gone. */
+export interface PrincipalChange {
+  readonly principalId: string;
+  readonly principal: Principal | null;
+  readonly grants: ReadonlyMap<string, GrantPath> | undefined;
+}
+
+export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
+  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new Map(), ranks };
+  const entries = entryMaker(ranks);
+  const principals = index.principals as Map<string, SubjectEntry>;
   for (const p of state.principals.values()) {
-    const grants = state.grants.get(p.id);
-    let roles: readonly string[] = [];
-    const sources = new Set<string>();
-    if (grants) {
-      const names = [...grants.keys()].sort(byRank);
-      const key = names.join('\u0000');
-      roles = roleLists.get(key) ?? Object.freeze(names);
-      roleLists.set(key, roles);
-      for (const path of grants.values()) if (path.via !== 'static') sources.add(path.source);
-    }
-    principals.set(p.id, { principalId: p.id, status: p.status, roles, sources: [...sources] });
+    const e = entries(p, state.grants.get(p.id));
+    principals.set(p.id, e);
+    index.subjects.add(p.id, e.identifiers);
   }
-  return { roleStateVersion, policy, subjects: new SubjectIndex(state.principals.values()), principals, ranks };
+  return index;
+}
+
+/** Applies the changes of newer role-state versions in place; returns the index at `version`. */
+export function patchDecisionIndex(index: DecisionIndex, version: number, changes: Iterable<PrincipalChange>): DecisionIndex {
+  const principals = index.principals as Map<string, SubjectEntry>;
+  const entries = entryMaker(index.ranks);
+  for (const c of changes) {
+    const old = principals.get(c.principalId);
+    if (old) index.subjects.remove(old.principalId, old.identifiers);
+    if (c.principal) {
+      const e = entries(c.principal, c.grants);
+      principals.set(c.principalId, e);
+      index.subjects.add(c.principalId, e.identifiers);
+    } else principals.delete(c.principalId);
+  }
+  return { ...index, roleStateVersion: version };
 }
 
 /** The same principals and subjects under another policy (a policy reload keeps the role state). */
 export const withPolicy = (index: DecisionIndex, policy: CompiledPolicy): DecisionIndex => ({ ...index, policy });
+
+function entryMaker(ranks: ReadonlyMap<string, number>): (p: Principal, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
+  const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+  // Many principals hold the same role set: share one frozen array per distinct set.
+  const roleLists = new Map<string, readonly string[]>();
+  return (p, grants) => {
+    let roles: readonly string[] = NO_ROLES;
+    let sources: readonly string[] = NO_ROLES;
+    if (grants && grants.size) {
+      const names = [...grants.keys()];
+      const key = names.join('\u0000');
+      let shared = roleLists.get(key);
+      if (!shared) roleLists.set(key, (shared = Object.freeze(names.sort(byRank))));
+      roles = shared;
+      const s = new Set<string>();
+      for (const path of grants.values()) if (path.via !== 'static') s.add(path.source);
+      sources = [...s];
+    }
+    return { principalId: p.id, status: p.status, roles, sources, identifiers: p.identifiers };
+  };
+}
+
+const NO_ROLES: readonly string[] = Object.freeze([]);

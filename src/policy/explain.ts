@@ -1,5 +1,6 @@
 import type { DecisionRequest } from '../model/decision.js';
 import { decide } from './decide.js';
+import { lookupSubject } from './lookup-subject.js';
 import type { DecisionIndex } from './decision-index.js';
 import type { SourceFreshness } from './source-freshness.js';
 
@@ -24,7 +25,7 @@ export interface Explanation {
 /** The evaluation path of one request: routes matched, every rule of the subject's roles on them, the decision. */
 export function explain(index: DecisionIndex, req: DecisionRequest, now: number, freshness: SourceFreshness): Explanation {
   const decision = decide(index, req, now, freshness);
-  const found = index.subjects.lookup(req.subject.id, req.subject.issuer);
+  const found = lookupSubject(index, req.subject);
   const entry = found && 'principalId' in found ? index.principals.get(found.principalId) : undefined;
   const routes = index.policy.matcher.match(req.route, req.method ?? 'GET', req.resource);
   const rules: RuleTrace[] = [];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IDENTIFIER_KINDS } from '../model/identifier.js';
+import { isCanonicalPath } from '../policy/canonical-path.js';
 
 const MAX_CONTEXT_DEPTH = 6;
 
@@ -17,8 +19,16 @@ const text = (max: number) => z.string().min(1).max(max);
 /** The decision request contract (ARCHITECTURE.md), validated strictly; compiled once. */
 export const decisionRequestSchema = z
   .object({
-    subject: z.object({ id: text(1024), issuer: text(2048).optional(), kind: text(64).optional() }).strict(),
-    route: text(4096).startsWith('/', 'route must start with "/"'),
+    subject: z
+      .object({
+        id: text(1024),
+        issuer: text(2048).optional(),
+        kind: z.enum([...IDENTIFIER_KINDS, 'principal'], { error: `kind must be one of ${[...IDENTIFIER_KINDS, 'principal'].join(', ')}` }).optional(),
+      })
+      .strict(),
+    route: text(4096)
+      .startsWith('/', 'route must start with "/"')
+      .refine(isCanonicalPath, 'route must be a canonical path (no "." or ".." segments, "//", encoded dots or slashes, backslashes, query or control characters)'),
     method: text(16).regex(/^[A-Za-z]+$/, 'method must be letters').transform((m) => m.toUpperCase()).optional(),
     action: text(128).optional(),
     resource: z.record(text(128), z.string().max(1024)).optional(),

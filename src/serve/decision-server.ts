@@ -88,7 +88,8 @@ function sendVerdict(res: ServerResponse, d: Decision): void {
     'x-roster-reason': d.reason,
     'x-roster-decision-id': d.decisionId ?? '',
   };
-  if (d.authorizedBy) {
+  // Only an allow names the authorizing role: a proxy must not read a deny rule's role as a grant.
+  if (d.authorizedBy && d.decision === 'allow') {
     headers['x-roster-role'] = d.authorizedBy.role;
     headers['x-roster-rule'] = d.authorizedBy.rule;
   }

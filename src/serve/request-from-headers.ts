@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DecisionRequest } from '../model/decision.js';
 import { RosterError } from '../errors/roster-error.js';
+import { isCanonicalPath } from '../policy/canonical-path.js';
 import type { AuthzHeaders } from './authz-headers.js';
 
 const one = (h: IncomingHttpHeaders, name: string): string | undefined => {
@@ -18,6 +19,7 @@ export function requestFromHeaders(h: IncomingHttpHeaders, names: AuthzHeaders, 
   if (!id) throw new RosterError('ROSTER_ERR_SUBJECT_MISSING', { header: names.subject });
   const uri = one(h, names.uri) ?? fallback.path ?? '/';
   const route = uri.split('?')[0]!;
+  if (!isCanonicalPath(route)) throw new RosterError('ROSTER_ERR_REQUEST_INVALID', { details: `the original path "${route.slice(0, 200)}" is not canonical (dot segments, "//", encoded dots or slashes): refused` });
   const resource: Record<string, string> = {};
   const model = one(h, names.model);
   const endpoint = one(h, names.endpoint);
@@ -28,7 +30,7 @@ export function requestFromHeaders(h: IncomingHttpHeaders, names: AuthzHeaders, 
   const action = one(h, names.action);
   return {
     subject: issuer ? { id, issuer } : { id },
-    route: route.startsWith('/') ? route : `/${route}`,
+    route,
     method: (one(h, names.method) ?? fallback.method ?? 'GET').toUpperCase(),
     ...(action ? { action } : {}),
     ...(model || endpoint ? { resource } : {}),

@@ -93,6 +93,9 @@ describe('decision socket', () => {
       {},
       { ...ok, extra: 1 },
       { ...ok, route: 'v1/chat' },
+      { ...ok, route: '/v1/../v1/chat' },
+      { ...ok, route: '/v1/chat?x=1' },
+      { ...ok, subject: { id: 'alice@example.com', kind: 'nickname' } },
       { ...ok, subject: { id: '' } },
       { ...ok, subject: 'alice@example.com' },
       { ...ok, resource: { model: 5 } },
@@ -126,6 +129,9 @@ describe('decision socket', () => {
     assert.equal(deny.status, 403);
     const envoy = await socketRequest(socket, 'POST', '/envoy/v1/chat', undefined, { 'x-roster-subject': 'alice@example.com' });
     assert.equal(envoy.status, 200);
+    const sneaky = await socketRequest(socket, 'GET', '/v1/authz', undefined, { 'x-roster-subject': 'alice@example.com', 'x-original-uri': '/v1/x/../chat', 'x-original-method': 'POST' });
+    assert.equal(sneaky.status, 400);
+    assert.equal(deny.headers['x-roster-role'], undefined, 'a deny names no authorizing role');
   });
 
   it('cuts off a slowloris client and keeps serving others', async () => {

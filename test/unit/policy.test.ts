@@ -112,7 +112,26 @@ describe('decide', () => {
     assert.equal(d(chat('00u1', { subject: { id: '00u1', issuer: 'https://idp.example.com' } })).principal, 'p_0000000000000001');
     assert.equal(d(chat('00u1', { subject: { id: '00u1', issuer: 'https://other.example.com' } })).reason, 'unknown_subject');
     assert.equal(d({ subject: { id: 'svc-agent' }, route: '/tickets/1', method: 'POST', action: 'write' }).reason, 'unknown_subject');
-    assert.equal(d(chat('p_0000000000000001')).decision, 'allow');
+    assert.equal(d(chat('', { subject: { id: 'p_0000000000000001', kind: 'principal' } })).decision, 'allow');
+    assert.equal(d(chat('p_0000000000000001')).reason, 'unknown_subject', 'a principal id binds only when asked for');
+  });
+
+  it('scopes binding: an issuer binds only through its sub, a kind only through that kind', () => {
+    // alice's email presented as an OIDC sub of some issuer must not bind to alice.
+    assert.equal(d(chat('', { subject: { id: 'alice@example.com', issuer: 'https://idp.example.com' } })).reason, 'unknown_subject');
+    assert.equal(d(chat('', { subject: { id: 'ALICE@example.com', kind: 'email' } })).decision, 'allow');
+    assert.equal(d(chat('', { subject: { id: 'alice@example.com', kind: 'upn' } })).reason, 'unknown_subject');
+    // "shared" is uid of one principal and login of another: ambiguous unless the kind says which.
+    assert.equal(d(chat('', { subject: { id: 'shared', kind: 'uid' } })).principal, 'p_0000000000000005');
+  });
+
+  it('denies non-canonical paths whatever the rules say', () => {
+    for (const route of ['/tickets/../admin/eu/settings', '/tickets/%2e%2e/x', '/tickets//x', '/tickets/./x', '/tickets/x%2Fy', 'tickets/x']) {
+      const r = d({ subject: { id: 'Svc-Agent' }, route, method: 'POST', action: 'write' });
+      assert.equal(r.decision, 'deny', route);
+      assert.equal(r.reason, 'invalid_request', route);
+    }
+    assert.equal(d({ subject: { id: 'Svc-Agent' }, route: '/tickets/x/', method: 'POST', action: 'write' }).decision, 'allow');
   });
 
   it('denies unknown, ambiguous and inactive subjects with their reasons', () => {
