@@ -2,21 +2,11 @@
  * The composition root: the only module (with src/cli) that wires config, store, applier,
  * connectors, scheduling and responders together.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { ConnectorContext, PollConnector, PushConnector } from '../connectors/connector.js';
-import type { RoleSnapshot } from './apply/role-snapshot.js';
-import { DecisionLogWriter } from './audit/decision-log-writer.js';
 import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
-import { buildDecisionIndex } from './policy/decision-index.js';
-import { EMPTY_POLICY } from './policy/empty-policy.js';
-import { DEFAULT_AUTHZ_HEADERS } from './serve/authz-headers.js';
-import { createDecisionServer } from './serve/decision-server.js';
-import { DecisionService } from './serve/decision-service.js';
-import { freshnessOf } from './serve/freshness-of.js';
-import { listenUnixSocket } from './serve/listen-unix-socket.js';
-import { readiness } from './serve/readiness.js';
-import { DecisionLogStore } from './store/decision-log-store.js';
 import { Applier } from './apply/applier.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveRulesOf } from './config/resolve-rules-of.js';
@@ -26,6 +16,7 @@ import { CONNECTOR_FACTORIES, optionsParserFor } from './connector-factories.js'
 import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
+import { backoffDelay } from './sync/backoff.js';
 import { SourceRunner } from './sync/source-runner.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
 
@@ -97,49 +88,36 @@ export function createRuntime(config: RosterConfig, log: Logger, now: () => numb
   }
 }
 
-/** The running daemon: runtime + schedules + push receivers + the decision socket. */
+/**
+ * The daemon process is the provider: connectors, schedules, the applier, the writer of the role
+ * store. It starts the decision responder (src/responder.ts) as a child process, tells it when
+ * something was committed, forwards reloads, and restarts it if it dies.
+ */
 export class Daemon {
   private readonly scheduler = new SyncScheduler();
   private stopping: Promise<void> | null = null;
   private policy: LoadedPolicy | null = null;
   private watcher: FSWatcher | null = null;
+  private responder: ChildProcess | null = null;
+  private responderRestarts = 0;
 
   private constructor(
     readonly runtime: Runtime,
     private config: RosterConfig,
     private readonly log: Logger,
-    readonly decisions: DecisionService,
-    private readonly decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null,
-    private readonly server: Server,
   ) {}
 
   static async start(config: RosterConfig, log: Logger): Promise<Daemon> {
     const runtime = createRuntime(config, log);
-    let decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null = null;
+    const daemon = new Daemon(runtime, config, log);
     try {
-      if (config.decisionLog.mode !== 'off') {
-        const store = DecisionLogStore.open(config.decisionLog.path);
-        const writer = new DecisionLogWriter(store, { mode: config.decisionLog.mode, windowMs: config.decisionLog.window, maxBatch: config.decisionLog.maxBatch }, (err) =>
-          log.error({ err: err.message }, 'decision log commit failed; decisions are denied while it fails'),
-        );
-        decisionLog = { writer, store };
-      }
-      const decisions = new DecisionService(decisionLog?.writer ?? null);
-      const server = createDecisionServer(decisions, {
-        bodyLimit: config.listen.decision.bodyLimit,
-        headers: { ...DEFAULT_AUTHZ_HEADERS, ...config.listen.decision.headers },
-        readiness: () => readiness(decisions.current().index !== null, decisions.current().freshness, Date.now()),
-      });
-      const daemon = new Daemon(runtime, config, log, decisions, decisionLog, server);
-      daemon.loadPolicy();
+      daemon.policy = activatePolicy(config, runtime.store);
       // Rules may have changed since the last run: re-resolve before serving.
       const reresolved = await runtime.applier.setRules(resolveRulesOf(config));
       if (reresolved.version) log.info({ version: reresolved.version.id }, 'configuration changed role grants');
-      runtime.applier.onCommit((snap) => daemon.rebuildIndex(snap));
-      daemon.rebuildIndex(runtime.applier.snapshot());
-      daemon.refreshFreshness();
-      for (const runner of runtime.runners.values()) runner.onRunFinished = () => daemon.refreshFreshness();
-      await listenUnixSocket(server, config.listen.decision.path, config.listen.decision.mode, config.listen.decision.group);
+      runtime.applier.onCommit(() => daemon.notify('refresh'));
+      for (const runner of runtime.runners.values()) runner.onRunFinished = () => daemon.notify('refresh');
+      await daemon.startResponder();
       for (const pusher of runtime.pushers) {
         await pusher.start({
           apply: async (batch) => {
@@ -151,7 +129,7 @@ export class Daemon {
               })(),
               trigger: 'scim',
             });
-            daemon.refreshFreshness();
+            daemon.notify('refresh');
             return { version: r.version?.id ?? null };
           },
         });
@@ -163,60 +141,94 @@ export class Daemon {
       );
       daemon.watchPolicy();
       log.info(
-        { store: config.store.path, socket: config.listen.decision.path, sources: [...runtime.runners.keys()], version: runtime.store.history.latestVersion()?.id ?? null, policy: daemon.policyHash },
+        { store: config.store.path, socket: config.listen.decision.path, sources: [...runtime.runners.keys()], version: runtime.store.history.latestVersion()?.id ?? null, policy: daemon.policy?.hash ?? null },
         'roster daemon started',
       );
       return daemon;
     } catch (err) {
-      decisionLog?.store.close();
+      await daemon.stopResponder();
       await runtime.close();
       throw err;
     }
   }
 
-  get policyHash(): string {
-    return this.policy?.hash ?? EMPTY_POLICY.hash;
-  }
-
   /**
    * SIGHUP: re-read config and policy. A broken file is rejected with a log line and the running
-   * configuration stays; requests keep being answered throughout (the index swap is atomic).
+   * configuration stays; the responder keeps answering throughout.
    */
   async reload(): Promise<void> {
     try {
       const next = loadRosterConfig(this.config.file);
       const rulesChanged = JSON.stringify(resolveRulesOf(next)) !== JSON.stringify(resolveRulesOf(this.config));
+      const policy = activatePolicy(next, this.runtime.store, this.policy?.hash);
       this.config = next;
-      this.loadPolicy();
+      this.policy = policy;
       if (rulesChanged) await this.runtime.applier.setRules(resolveRulesOf(next));
-      this.rebuildIndex(this.runtime.applier.snapshot());
-      this.refreshFreshness();
-      this.log.info({ policy: this.policyHash }, 'configuration reloaded');
+      this.notify('reload');
+      this.log.info({ policy: this.policy?.hash ?? null }, 'configuration reloaded');
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'reload rejected; the running configuration stays');
     }
   }
 
-  /** Stops accepting, lets in-flight requests and runs finish, flushes the decision log. Idempotent. */
+  /** Stops schedules and runs, then the responder (which drains requests and flushes its log). Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.scheduler.stop();
       this.watcher?.close();
-      await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
-        this.server.closeIdleConnections();
-      });
       await this.runtime.close();
-      this.decisionLog?.writer.close();
-      this.decisionLog?.store.close();
+      await this.stopResponder();
       this.log.info({}, 'roster daemon stopped');
     })();
     return this.stopping;
   }
 
-  /** Loads the policy file (keeping the old one if the new one is invalid) and records its version. */
-  private loadPolicy(): void {
-    this.policy = activatePolicy(this.config, this.runtime.store, this.policy?.hash);
+  private notify(message: 'refresh' | 'reload'): void {
+    if (this.responder?.connected) this.responder.send(message);
+  }
+
+  /** Forks the responder and resolves once its socket listens (or rejects with its error). */
+  private startResponder(): Promise<void> {
+    const child = fork(RESPONDER_ENTRY, ['responder', '-c', this.config.file, '--log-level', this.log.level], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.responder = child;
+    return new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`the decision responder exited during start (code ${code}); see its log lines above`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        if (m !== 'ready') return;
+        child.off('exit', onExit);
+        child.on('exit', (code, signal) => this.onResponderExit(child, code, signal));
+        resolve();
+      });
+    });
+  }
+
+  private onResponderExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping || this.responder !== child) return;
+    this.responderRestarts++;
+    const delay = backoffDelay(this.responderRestarts, 200, 10_000);
+    this.log.error({ code, signal, restartInMs: delay }, 'the decision responder died; restarting it');
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.startResponder().then(
+        () => this.log.info({}, 'decision responder restarted'),
+        (err: unknown) => {
+          this.log.error({ err: String(err) }, 'responder restart failed');
+          if (this.responder) this.onResponderExit(this.responder, null, null);
+        },
+      );
+    }, delay).unref();
+  }
+
+  private async stopResponder(): Promise<void> {
+    const child = this.responder;
+    this.responder = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   private watchPolicy(): void {
@@ -227,11 +239,11 @@ export class Daemon {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         try {
-          const before = this.policyHash;
-          this.loadPolicy();
-          if (this.policyHash !== before) {
-            this.rebuildIndex(this.runtime.applier.snapshot());
-            this.log.info({ policy: this.policyHash }, 'policy reloaded');
+          const before = this.policy?.hash;
+          this.policy = activatePolicy(this.config, this.runtime.store, before);
+          if (this.policy?.hash !== before) {
+            this.notify('refresh');
+            this.log.info({ policy: this.policy?.hash }, 'policy reloaded');
           }
         } catch (err) {
           this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'policy change rejected; the running policy stays');
@@ -239,14 +251,7 @@ export class Daemon {
       }, 100);
     });
   }
-
-  private rebuildIndex(snap: RoleSnapshot): void {
-    const ranks = new Map(this.config.roles.map((r) => [r.name, r.rank]));
-    const version = snap.version?.id ?? this.runtime.store.history.latestVersion()?.id ?? 0;
-    this.decisions.swap(buildDecisionIndex(snap.state, version, this.policy?.policy ?? EMPTY_POLICY, ranks));
-  }
-
-  private refreshFreshness(): void {
-    this.decisions.setFreshness(freshnessOf(this.config, this.runtime.store.syncStates()));
-  }
 }
+
+/** The CLI entry the responder child runs (`roster responder`), next to this file once compiled. */
+const RESPONDER_ENTRY = fileURLToPath(new URL('./cli/main.js', import.meta.url));

@@ -34,6 +34,13 @@ export const demoCommand = (): Command =>
       const runner = daemon.runtime.runners.get('demo');
       await runner?.run().catch(() => undefined);
       const socket = daemon.runtime.config.listen.decision.path;
+      // The responder follows the store; wait until it serves what was just committed.
+      const latest = daemon.runtime.store.history.latestVersion()?.id ?? 0;
+      for (let i = 0; i < 100; i++) {
+        const r = JSON.parse((await socketRequest(socket, 'GET', '/readyz')).body) as { roleStateVersion?: number };
+        if ((r.roleStateVersion ?? 0) >= latest) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
       print(`Roster demo is running. Decision socket: ${relative(process.cwd(), socket) || socket}\n`);
       for (const sample of SAMPLES) {
         const r = await socketRequest(socket, 'POST', '/v1/decision', sample);

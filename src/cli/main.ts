@@ -7,6 +7,7 @@ import { changesCommand } from './changes-command.js';
 import { decideCommand } from './decide-command.js';
 import { explainCommand } from './explain-command.js';
 import { policyCommand } from './policy-command.js';
+import { responderCommand } from './responder-command.js';
 import { configCommand } from './config-check-command.js';
 import { daemonCommand } from './daemon-command.js';
 import { demoCommand } from './demo-command.js';
@@ -30,7 +31,8 @@ const program = new Command('roster')
   .addCommand(explainCommand())
   .addCommand(policyCommand())
   .addCommand(auditCommand())
-  .addCommand(configCommand());
+  .addCommand(configCommand())
+  .addCommand(responderCommand(), { hidden: true });
 
 try {
   await program.parseAsync(process.argv);

@@ -103,8 +103,8 @@ export const configSchema = z
     policy: z.object({ file: z.string().min(1) }).strict().optional(),
     decisionLog: z
       .object({
-        /** Its own SQLite file, so log commits never wait behind a role-state apply. */
-        path: z.string().min(1).default('./var/roster-decisions.db'),
+        /** Its own SQLite file (default: roster-decisions.db beside the store). */
+        path: z.string().min(1).optional(),
         /** durable: answer after the record is committed; async: answer first, commit within `window`; off. */
         mode: z.enum(['durable', 'async', 'off']).default('durable'),
         window: durationSchema.prefault('2ms'),

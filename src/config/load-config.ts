@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { RosterError } from '../errors/roster-error.js';
 import { formatIssue, type ConfigIssue } from './config-issue.js';
@@ -84,7 +84,7 @@ export function parseConfig(text: string, path: string, parseOptions: OptionsPar
       admin: { ...config.listen.admin, path: resolve(baseDir, config.listen.admin.path) },
     },
     policy: config.policy ? { file: resolve(baseDir, config.policy.file) } : undefined,
-    decisionLog: { ...config.decisionLog, path: resolve(baseDir, config.decisionLog.path) },
+    decisionLog: { ...config.decisionLog, path: config.decisionLog.path ? resolve(baseDir, config.decisionLog.path) : join(dirname(resolve(baseDir, config.store.path)), 'roster-decisions.db') },
   } satisfies RawConfig & Omit<RosterConfig, keyof RawConfig>;
 }
 

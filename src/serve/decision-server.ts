@@ -12,7 +12,7 @@ export interface DecisionServerOptions {
   readonly bodyLimit: number;
   readonly headers: AuthzHeaders;
   /** Whether a role state is loaded and every source is within its maxStaleness. */
-  readonly readiness: () => { ready: boolean; details: string[] };
+  readonly readiness: () => { ready: boolean; details: string[]; roleStateVersion?: number; policyVersion?: string };
   /** Slow or stalled clients (slowloris) are cut off after these (defaults 5 s and 10 s). */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -72,7 +72,7 @@ async function route(service: DecisionService, opts: DecisionServerOptions, req:
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (path === '/readyz') {
     const r = opts.readiness();
-    return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', details: r.details });
+    return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r });
   }
   throw new RosterError('ROSTER_ERR_NOT_FOUND', { method, path });
 }

@@ -18,6 +18,7 @@ export class ChangeSetWriter {
   private readonly insertVersion: Statement;
   private readonly pathIds = new Map<string, number>();
   private readonly insertPath;
+  private readonly insertTouched: Statement;
   private readonly lastTime;
 
   constructor(private readonly db: Db) {
@@ -32,6 +33,7 @@ export class ChangeSetWriter {
     }
     for (const r of db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
     this.insertPath = db.prepare('INSERT INTO grant_paths (json) VALUES (?)');
+    this.insertTouched = db.prepare('INSERT INTO version_principals (version, principal_id) VALUES (?, ?)');
     this.insertVersion = db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (?, ?, ?, ?, ?)');
     this.lastTime = db.prepare('SELECT id, committed_at FROM versions ORDER BY id DESC LIMIT 1');
   }
@@ -63,6 +65,14 @@ export class ChangeSetWriter {
       counts: counts as unknown as ChangeCounts,
     };
     this.insertVersion.run(id, committedAt, changes.source, changes.trigger, JSON.stringify(counts));
+    const touched = new Set<string>();
+    for (const r of changes.principals.ended) touched.add(r.id);
+    for (const r of changes.principals.started) touched.add(r.id);
+    for (const section of [changes.aliases, changes.grants]) {
+      for (const r of section.ended) touched.add(r.principalId);
+      for (const r of section.started) touched.add(r.principalId);
+    }
+    for (const pid of [...touched].sort()) this.insertTouched.run(id, pid);
     return version;
   }
 

@@ -55,6 +55,8 @@ export class HistoryQueries {
          WHERE (from_v > @a AND from_v <= @b) OR (to_v > @a AND to_v <= @b)`,
       ),
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
+      touched: db.prepare('SELECT DISTINCT principal_id FROM version_principals WHERE version > ? AND version <= ?').pluck(),
+      touchedCount: db.prepare('SELECT count(*) FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       principalsAt: db.prepare(`SELECT data FROM principals WHERE ${ALIVE}`),
       grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants WHERE ${ALIVE}`),
     };
@@ -123,6 +125,16 @@ export class HistoryQueries {
       path: this.pathOf(r.path),
       since: r.since,
     }));
+  }
+
+  /** Principals whose data, aliases or grants changed in versions (a, b]. */
+  principalsChanged(a: number, b: number): string[] {
+    return this.q.touched.all(a, b) as string[];
+  }
+
+  /** An upper bound of principalsChanged(a, b).length, cheap. */
+  principalsChangedCount(a: number, b: number): number {
+    return this.q.touchedCount.get(a, b) as number;
   }
 
   /** The resolved state at version v (principals and grants), for decisions "as of" a past time. */

@@ -65,6 +65,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX grants_by_role ON grants (role, from_v, to_v, principal_id, path_id);
   CREATE INDEX grants_ended ON grants (to_v) WHERE to_v IS NOT NULL;
 
+  -- The principals each version touched (their data, aliases or grants), so a follower (the
+  -- decision responder, a replica) can apply a version without diffing whole tables.
+  CREATE TABLE version_principals (
+    version INTEGER NOT NULL, principal_id TEXT NOT NULL,
+    PRIMARY KEY (version, principal_id)
+  ) WITHOUT ROWID;
+
   CREATE TABLE sync_state (
     source TEXT PRIMARY KEY,
     cursor TEXT,

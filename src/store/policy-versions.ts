@@ -21,6 +21,14 @@ export class PolicyVersions {
     return r ?? null;
   }
 
+  /** The policy in force now (the latest activation). */
+  current(): PolicyVersion | null {
+    const r = this.db
+      .prepare('SELECT v.hash, v.first_seen_at AS firstSeenAt, v.text FROM policy_activations a JOIN policy_versions v ON v.hash = a.hash ORDER BY a.id DESC LIMIT 1')
+      .get() as PolicyVersion | undefined;
+    return r ?? null;
+  }
+
   /** The policy in force at `time` (ms). */
   at(time: number): PolicyVersion | null {
     const r = this.db

@@ -1,0 +1,155 @@
+/**
+ * The composition root of the decision responder process. Like SSSD's responders it answers only
+ * from what the provider (the daemon process: connectors + applier) has committed: it follows the
+ * role store read-only, keeps the decision index in memory, and owns the decision log. Keeping
+ * it in its own process means a long apply never stalls a decision, and its memory is the index,
+ * not the sync caches.
+ */
+import type { Server } from 'node:http';
+import { DecisionLogWriter } from './audit/decision-log-writer.js';
+import { parsePolicy } from './config/load-policy.js';
+import type { RosterConfig } from './config/roster-config.js';
+import type { Logger } from './log/create-logger.js';
+import type { CompiledPolicy } from './policy/compiled-policy.js';
+import { withPolicy } from './policy/decision-index.js';
+import { EMPTY_POLICY } from './policy/empty-policy.js';
+import { DEFAULT_AUTHZ_HEADERS } from './serve/authz-headers.js';
+import { createDecisionServer } from './serve/decision-server.js';
+import { DecisionService } from './serve/decision-service.js';
+import { followIndex, loadIndex } from './serve/follow-role-store.js';
+import { freshnessOf } from './serve/freshness-of.js';
+import { listenUnixSocket } from './serve/listen-unix-socket.js';
+import { readiness } from './serve/readiness.js';
+import { DecisionLogStore } from './store/decision-log-store.js';
+import { SqliteRoleStore } from './store/sqlite-role-store.js';
+
+/** How often the responder checks the store even without a notification from the provider. */
+const POLL_MS = 1_000;
+
+export class Responder {
+  private refreshing: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    private config: RosterConfig,
+    private readonly log: Logger,
+    private readonly store: SqliteRoleStore,
+    private readonly decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null,
+    readonly service: DecisionService,
+    private readonly server: Server,
+    private policyHash: string,
+  ) {}
+
+  static async start(config: RosterConfig, log: Logger): Promise<Responder> {
+    const store = SqliteRoleStore.openReadonly(config.store.path);
+    let decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null = null;
+    try {
+      if (config.decisionLog.mode !== 'off') {
+        const logStore = DecisionLogStore.open(config.decisionLog.path);
+        const writer = new DecisionLogWriter(logStore, { mode: config.decisionLog.mode, windowMs: config.decisionLog.window, maxBatch: config.decisionLog.maxBatch }, (err) =>
+          log.error({ err: err.message }, 'decision log commit failed; decisions are denied while it fails'),
+        );
+        decisionLog = { writer, store: logStore };
+      }
+      const service = new DecisionService(decisionLog?.writer ?? null);
+      const { policy, hash } = currentPolicy(store, config, log);
+      service.swap(loadIndex(store.history, policy, ranksOf(config)));
+      service.setFreshness(freshnessOf(config, store.syncStates()));
+      const server = createDecisionServer(service, {
+        bodyLimit: config.listen.decision.bodyLimit,
+        headers: { ...DEFAULT_AUTHZ_HEADERS, ...config.listen.decision.headers },
+        readiness: () => {
+          const { index, freshness } = service.current();
+          return { ...readiness(index !== null, freshness, Date.now()), roleStateVersion: index?.roleStateVersion ?? 0, policyVersion: index?.policy.hash ?? '' };
+        },
+      });
+      await listenUnixSocket(server, config.listen.decision.path, config.listen.decision.mode, config.listen.decision.group);
+      const r = new Responder(config, log, store, decisionLog, service, server, hash);
+      r.timer = setInterval(() => void r.refresh(), POLL_MS);
+      r.timer.unref();
+      log.info({ socket: config.listen.decision.path, version: service.current().index?.roleStateVersion, policy: hash }, 'decision responder listening');
+      return r;
+    } catch (err) {
+      decisionLog?.store.close();
+      store.close();
+      throw err;
+    }
+  }
+
+  /** Follows the store: new role-state versions, the policy in force, source freshness. Serialized. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        try {
+          let index = this.service.current().index!;
+          if (policyHashInForce(this.store, this.config) !== this.policyHash) {
+            const { policy, hash } = currentPolicy(this.store, this.config, this.log);
+            index = withPolicy(index, policy);
+            this.policyHash = hash;
+            this.service.swap(index);
+            this.log.info({ policy: hash }, 'policy version in force');
+          }
+          // Freshness first: it must never claim a sync the index does not contain yet.
+          const freshness = freshnessOf(this.config, this.store.syncStates());
+          const next = await followIndex(this.store.history, index);
+          if (next !== index || next.roleStateVersion !== index.roleStateVersion) this.service.swap(next);
+          this.service.setFreshness(freshness);
+        } catch (err) {
+          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'responder could not follow the store; serving the last good index');
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** New configuration (SIGHUP in the provider): new ranks and limits; socket settings stay until restart. */
+  async reload(config: RosterConfig): Promise<void> {
+    await this.refreshing;
+    this.config = config;
+    const { policy, hash } = currentPolicy(this.store, config, this.log);
+    this.service.swap(loadIndex(this.store.history, policy, ranksOf(config)));
+    this.policyHash = hash;
+    return this.refresh();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      await this.refreshing;
+      await new Promise<void>((resolve) => {
+        this.server.close(() => resolve());
+        this.server.closeIdleConnections();
+      });
+      this.decisionLog?.writer.close();
+      this.decisionLog?.store.close();
+      this.store.close();
+      this.log.info({}, 'decision responder stopped');
+    })();
+    return this.stopping;
+  }
+}
+
+const ranksOf = (config: RosterConfig): Map<string, number> => new Map(config.roles.map((r) => [r.name, r.rank]));
+
+const policyHashInForce = (store: SqliteRoleStore, config: RosterConfig): string => (config.policy ? store.policies.current()?.hash : undefined) ?? EMPTY_POLICY.hash;
+
+/** The policy the provider recorded as in force (compiled against the configured roles). */
+function currentPolicy(store: SqliteRoleStore, config: RosterConfig, log: Logger): { policy: CompiledPolicy; hash: string } {
+  const pv = store.policies.current();
+  if (!pv || !config.policy) return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
+  try {
+    return { policy: parsePolicy(pv.text, `policy ${pv.hash}`, new Set(config.roles.map((r) => r.name))).policy, hash: pv.hash };
+  } catch (err) {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'the recorded policy does not compile against the configured roles; denying everything');
+    return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
+  }
+}

@@ -1,0 +1,64 @@
+import type { GrantPath } from '../model/grant-path.js';
+import type { Principal } from '../model/principal.js';
+import { buildDecisionIndex, patchDecisionIndex, type DecisionIndex, type PrincipalChange, type SubjectEntry } from '../policy/decision-index.js';
+import type { CompiledPolicy } from '../policy/compiled-policy.js';
+import type { HistoryQueries } from '../store/history-queries.js';
+
+/** Above this many changed principals a version is applied to a copy in slices, then swapped. */
+const PATCH_IN_PLACE_LIMIT = 2_000;
+const SLICE = 2_000;
+
+const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function changesAt(history: HistoryQueries, pids: readonly string[], version: number): PrincipalChange[] {
+  return pids.map((pid) => {
+    const data = history.principalData(pid, version);
+    const principal = data ? (JSON.parse(data) as Principal) : null;
+    const grants = new Map<string, GrantPath>();
+    if (principal) for (const r of history.rolesAt(pid, version)) grants.set(r.role, r.path);
+    return { principalId: pid, principal, grants };
+  });
+}
+
+/** The index at the store's latest version (at start, before the socket listens). */
+export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
+  const latest = history.latestVersion()?.id ?? 0;
+  return buildDecisionIndex(history.stateAt(latest), latest, policy, ranks);
+}
+
+/**
+ * Brings an index up to the store's latest version. Small versions are patched in place in one
+ * synchronous step; large ones are applied to a copy in slices (yielding to requests between
+ * slices) and returned for an atomic swap. Either way no request sees a half-applied version.
+ */
+export async function followIndex(history: HistoryQueries, index: DecisionIndex): Promise<DecisionIndex> {
+  const latest = history.latestVersion()?.id ?? 0;
+  if (latest <= index.roleStateVersion) return index;
+  if (history.principalsChangedCount(index.roleStateVersion, latest) <= PATCH_IN_PLACE_LIMIT) {
+    return patchDecisionIndex(index, latest, changesAt(history, history.principalsChanged(index.roleStateVersion, latest), latest));
+  }
+  const copy = await copyIndex(index);
+  return applyInSlices(history, copy, latest, history.principalsChanged(index.roleStateVersion, latest));
+}
+
+async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {
+  let current = index;
+  for (let i = 0; i < pids.length; i += SLICE) {
+    current = patchDecisionIndex(current, version, changesAt(history, pids.slice(i, i + SLICE), version));
+    await yieldToRequests();
+  }
+  return patchDecisionIndex(current, version, []);
+}
+
+/** A copy to patch while the original keeps answering; copied in slices too. */
+async function copyIndex(index: DecisionIndex): Promise<DecisionIndex> {
+  const fresh = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, index.roleStateVersion, index.policy, index.ranks);
+  const principals = fresh.principals as Map<string, SubjectEntry>;
+  let n = 0;
+  for (const [pid, e] of index.principals) {
+    principals.set(pid, e);
+    fresh.subjects.add(pid, e.identifiers);
+    if (++n % SLICE === 0) await yieldToRequests();
+  }
+  return fresh;
+}
