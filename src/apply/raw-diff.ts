@@ -30,13 +30,8 @@ export function applyRawDiff(cache: SourceCache, diff: RawDiff): RawDiff {
     undo.groups.set(id, cache.getGroup(id));
     cache.setGroup(id, entry);
   }
-  for (const [g, k] of diff.memberRemoves) {
-    cache.setMember(g, k, false);
-    undo.memberAdds.push([g, k]);
-  }
-  for (const [g, k] of diff.memberAdds) {
-    cache.setMember(g, k, true);
-    undo.memberRemoves.push([g, k]);
-  }
-  return undo;
+  for (const [g, k] of diff.memberRemoves) cache.setMember(g, k, false);
+  for (const [g, k] of diff.memberAdds) cache.setMember(g, k, true);
+  // Membership changes are their own inverse with the lists swapped: no copies.
+  return { accounts: undo.accounts, groups: undo.groups, memberAdds: diff.memberRemoves, memberRemoves: diff.memberAdds };
 }
