@@ -45,10 +45,12 @@ export class HistoryQueries {
       aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b, @c) AND ${ALIVE}`),
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
       roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
-      members: db.prepare(
-        `SELECT principal_id AS principalId, path_id AS path, from_v AS since FROM grants INDEXED BY grants_by_role
-         WHERE role = @role AND from_v <= @v AND (to_v IS NULL OR to_v > @v) ORDER BY principal_id`,
-      ),
+      members: db
+        .prepare(
+          `SELECT principal_id, path_id, from_v FROM grants INDEXED BY grants_by_role
+           WHERE role = @role AND from_v <= @v AND (to_v IS NULL OR to_v > @v)`,
+        )
+        .raw(),
       path: db.prepare('SELECT json FROM grant_paths WHERE id = ?').pluck(),
       changed: db.prepare(
         `SELECT principal_id AS principalId, role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants
@@ -119,12 +121,11 @@ export class HistoryQueries {
     }));
   }
 
+  /** Holders of a role at version v, by principal id; served from the covering role index. */
   membersAt(role: string, v: number): { principalId: string; path: GrantPath; since: number }[] {
-    return (this.q.members.all({ role, v }) as { principalId: string; path: number; since: number }[]).map((r) => ({
-      principalId: r.principalId,
-      path: this.pathOf(r.path),
-      since: r.since,
-    }));
+    const rows = this.q.members.all({ role, v }) as [string, number, number][];
+    const out = rows.map(([principalId, path, since]) => ({ principalId, path: this.pathOf(path), since }));
+    return out.sort((a, b) => (a.principalId < b.principalId ? -1 : a.principalId > b.principalId ? 1 : 0));
   }
 
   /** Principals whose data, aliases or grants changed in versions (a, b]. */
