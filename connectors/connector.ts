@@ -3,6 +3,9 @@
  * Roster; it never touches the store. Poll connectors are asked for a run; push connectors
  * (SCIM) hand writes to a sink that commits them before the connector answers its client.
  */
+import type { Account } from '../src/model/account.js';
+import type { Group } from '../src/model/group.js';
+import type { Membership } from '../src/model/membership.js';
 import type { SourceBatch } from '../src/model/source-delta.js';
 
 export type { SourceBatch };
@@ -42,9 +45,25 @@ export interface PollConnector {
   close?(): Promise<void>;
 }
 
-/** What a push connector writes through: resolves after the change is durable. */
+/**
+ * What a push connector writes through. `apply` resolves once the change is committed (durable);
+ * writes arriving within a few milliseconds are coalesced into one role-state version. A batch
+ * that fails (e.g. a guard holds it) rejects, and nothing of it is applied.
+ */
 export interface PushSink {
   apply(batch: SourceBatch): Promise<{ readonly version: number | null }>;
+  /** The source's committed data, read-only (a live view: do not keep or mutate it). */
+  view(): SourceView;
+}
+
+/** A read-only view of one source's committed accounts, groups and direct memberships. */
+export interface SourceView {
+  readonly accounts: ReadonlyMap<string, Account>;
+  readonly groups: ReadonlyMap<string, Group>;
+  /** Direct members of a group. */
+  members(groupId: string): readonly Omit<Membership, 'groupId'>[];
+  /** Groups an account is directly in. */
+  groupsOf(accountId: string): readonly string[];
 }
 
 export interface PushConnector {

@@ -17,6 +17,7 @@ import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
 import { backoffDelay } from './sync/backoff.js';
+import { PushCoalescer } from './sync/push-coalescer.js';
 import { SourceRunner } from './sync/source-runner.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
 
@@ -119,20 +120,8 @@ export class Daemon {
       for (const runner of runtime.runners.values()) runner.onRunFinished = () => daemon.notify('refresh');
       await daemon.startResponder();
       for (const pusher of runtime.pushers) {
-        await pusher.start({
-          apply: async (batch) => {
-            const r = await runtime.applier.apply({
-              source: pusher.sourceId,
-              kind: 'delta',
-              batches: (async function* () {
-                yield batch;
-              })(),
-              trigger: 'scim',
-            });
-            daemon.notify('refresh');
-            return { version: r.version?.id ?? null };
-          },
-        });
+        const coalescer = new PushCoalescer(runtime.applier, pusher.sourceId, 2, 1000, () => daemon.notify('refresh'));
+        await pusher.start({ apply: (batch) => coalescer.apply(batch), view: () => runtime.applier.view(pusher.sourceId) });
       }
       daemon.scheduler.start(
         config.sources

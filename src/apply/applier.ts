@@ -1,3 +1,4 @@
+import type { SourceView } from '../../connectors/connector.js';
 import type { ChangeSet } from '../model/change-set.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import type { VersionTrigger } from '../model/role-state-version.js';
@@ -73,6 +74,17 @@ export class Applier {
 
   snapshot(): RoleSnapshot {
     return { version: this.store.history.latestVersion(), state: this.state };
+  }
+
+  /** A live read-only view of one source's committed data (for push connectors). */
+  view(source: string): SourceView {
+    const cache = this.sourceCache(source);
+    return {
+      accounts: cache.accounts,
+      groups: cache.groups,
+      members: (groupId) => cache.membersOf(groupId).map((k) => ({ memberType: k.startsWith('a:') ? ('account' as const) : ('group' as const), memberId: k.slice(2) })),
+      groupsOf: (accountId) => [...(cache.accountGroups.get(accountId) ?? [])],
+    };
   }
 
   apply(input: ApplyInput): Promise<ApplyResult> {
