@@ -1,13 +1,6 @@
-/** A decision-log row as stored: the canonical record JSON and its place in the hash chain. */
-export interface DecisionLogRow {
+import type { DecisionLogEntry } from '../model/decision-log-entry.js';
+
+/** A decision-log row: the entry and its sequence number (its place in the chain). */
+export interface DecisionLogRow extends DecisionLogEntry {
   readonly seq: number;
-  readonly decisionId: string;
-  readonly at: number;
-  readonly subject: string;
-  readonly principalId: string | null;
-  readonly route: string;
-  readonly decision: string;
-  readonly record: string;
-  readonly prevHash: string;
-  readonly hash: string;
 }

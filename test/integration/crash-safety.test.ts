@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
 import { crashRules, crashSnapshot } from '../support/crash-workload.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { seededRandom } from '../../bench/seeded-random.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testApplier } from '../support/test-applier.js';
 

@@ -3,25 +3,13 @@ import { once } from 'node:events';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { waitFor } from '../support/wait-for.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { DecisionLogStore } from '../../src/store/decision-log-store.js';
 import { REPO, startCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('daemon serving decisions', () => {
   it('serves the demo policy, reloads a changed policy, keeps the old one when the new one is broken, and logs every decision by SIGTERM', async () => {
@@ -39,14 +27,14 @@ describe('daemon serving decisions', () => {
       JSON.parse((await socketRequest(socket, 'POST', '/v1/decision', { subject: { id: subject }, route, method, action })).body) as { decision: string; reason: string; decisionId: string; policyVersion: string };
     const ids: string[] = [];
     try {
-      await until('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);
+      await waitFor('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);
       const first = await ask('agent-research');
       ids.push(first.decisionId);
       assert.equal(first.decision, 'deny');
       // Let the research agent write: the file watcher picks the change up.
       const policy = join(dir, 'policy.yaml');
       writeFileSync(policy, readFileSync(policy, 'utf8').replace('routes: [tickets-read]\n    actions: [read]', 'routes: [tickets-read, tickets-write]\n    actions: [read, write]'));
-      const allowed = await until('the reloaded policy', async () => {
+      const allowed = await waitFor('the reloaded policy', async () => {
         const d = await ask('agent-research');
         ids.push(d.decisionId);
         return d.decision === 'allow' ? d : null;

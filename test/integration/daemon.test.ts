@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../support/wait-for.js';
 import { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
 import { demoLikeConfig, runCli, startCli } from '../support/run-cli.js';
 import { join } from 'node:path';
 
-async function waitFor<T>(what: string, probe: () => T | undefined | null, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = probe();
-      if (v) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('roster daemon', () => {
   it('syncs on start, refuses a second daemon on the same store, stops cleanly on SIGTERM', async () => {

@@ -8,7 +8,7 @@ import { resolveState } from '../../src/resolve/resolve-state.js';
 import { SourceCache } from '../../src/apply/source-cache.js';
 import { canonicalJson } from '../../src/apply/canonical-json.js';
 import { group, inGroup, nested } from '../support/builders.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { seededRandom } from '../../bench/seeded-random.js';
 import { SourceModel } from '../support/source-model.js';
 import { stateAtVersion } from '../support/state-at-version.js';
 import { testApplier } from '../support/test-applier.js';
