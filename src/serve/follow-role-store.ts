@@ -20,10 +20,27 @@ function changesAt(history: HistoryQueries, pids: readonly string[], version: nu
   });
 }
 
-/** The index at the store's latest version (at start, before the socket listens). */
+/**
+ * The index at the store's latest version (at start, before the socket listens). Grants are
+ * read first (small per principal), then principals are streamed one at a time into the index,
+ * so the parsed principals (attributes, accounts) are never all held at once.
+ */
 export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
   const latest = history.latestVersion()?.id ?? 0;
-  return buildDecisionIndex(history.stateAt(latest), latest, policy, ranks);
+  const grants = new Map<string, Map<string, GrantPath>>();
+  for (const g of history.grantsAt(latest)) {
+    let m = grants.get(g.principalId);
+    if (!m) grants.set(g.principalId, (m = new Map()));
+    m.set(g.role, g.path);
+  }
+  const index = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, latest, policy, ranks);
+  const changes = (function* (): Generator<PrincipalChange> {
+    for (const p of history.principalsAt(latest)) {
+      yield { principalId: p.id, principal: p, grants: grants.get(p.id) };
+      grants.delete(p.id);
+    }
+  })();
+  return patchDecisionIndex(index, latest, changes);
 }
 
 /**

@@ -138,18 +138,27 @@ export class HistoryQueries {
     return this.q.touchedCount.get(a, b) as number;
   }
 
+  /** Streams the principals valid at version v (parsed one at a time, so nothing big is held). */
+  *principalsAt(v: number): Generator<Principal> {
+    for (const r of this.q.principalsAt.iterate({ v }) as Iterable<{ data: string }>) yield JSON.parse(r.data) as Principal;
+  }
+
+  /** Streams the grants valid at version v. */
+  *grantsAt(v: number): Generator<{ principalId: string; role: string; path: GrantPath }> {
+    for (const r of this.q.grantsAt.iterate({ v }) as Iterable<{ principalId: string; role: string; path: number }>) {
+      yield { principalId: r.principalId, role: r.role, path: this.pathOf(r.path) };
+    }
+  }
+
   /** The resolved state at version v (principals and grants), for decisions "as of" a past time. */
   stateAt(v: number): ResolvedState {
     const principals = new Map<string, Principal>();
-    for (const r of this.q.principalsAt.iterate({ v }) as Iterable<{ data: string }>) {
-      const p = JSON.parse(r.data) as Principal;
-      principals.set(p.id, p);
-    }
+    for (const p of this.principalsAt(v)) principals.set(p.id, p);
     const grants = new Map<string, Map<string, GrantPath>>();
-    for (const r of this.q.grantsAt.iterate({ v }) as Iterable<{ principalId: string; role: string; path: number }>) {
-      let m = grants.get(r.principalId);
-      if (!m) grants.set(r.principalId, (m = new Map()));
-      m.set(r.role, this.pathOf(r.path));
+    for (const g of this.grantsAt(v)) {
+      let m = grants.get(g.principalId);
+      if (!m) grants.set(g.principalId, (m = new Map()));
+      m.set(g.role, g.path);
     }
     const principalOfAccount = new Map<string, string>();
     for (const p of principals.values()) for (const a of p.accounts) principalOfAccount.set(`${a.source}\u0000${a.externalId}`, p.id);
