@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   apply: { file: 'foundation-apply.js', args: ['100000', '1000'] },
+  decide: { file: 'decisions-inprocess.js', args: [] },
+  socket: { file: 'decision-socket.js', args: [] },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
