@@ -1,6 +1,8 @@
 import { compileConditions } from './compile-conditions.js';
 import type { CompiledPolicy, CompiledRule } from './compiled-policy.js';
 import type { PolicyDocument } from './policy-schema.js';
+import type { CompiledRoute } from './compiled-route.js';
+import { roleIdsOf } from './role-ids.js';
 import { RouteMatcher } from './route-matcher.js';
 
 export interface PolicyProblem {
@@ -46,5 +48,22 @@ export function compilePolicy(doc: PolicyDocument, hash: string, knownRoles: Rea
       }
     }
   });
-  return { policy: { hash, combining: doc.combining, matcher: new RouteMatcher(doc.routes), rulesByRoute }, problems };
+  const roleIds = roleIdsOf(knownRoles);
+  const routes = doc.routes.map((spec) => {
+    const byRole = rulesByRoute.get(spec.name);
+    const rulesByRole: (readonly CompiledRule[] | undefined)[] = [];
+    for (const [role, rules] of byRole ?? []) {
+      const id = roleIds.get(role);
+      if (id !== undefined) rulesByRole[id] = rules;
+    }
+    const route: CompiledRoute = {
+      name: spec.name,
+      methods: spec.methods ? new Set(spec.methods) : null,
+      resource: Object.entries(spec.resource ?? {}).map(([k, v]) => [k, new Set(typeof v === 'string' ? [v] : v)] as const),
+      failOpen: spec.failOpen,
+      rulesByRole,
+    };
+    return [spec, route] as const;
+  });
+  return { policy: { hash, combining: doc.combining, matcher: new RouteMatcher(routes), rulesByRoute, roleIds }, problems };
 }

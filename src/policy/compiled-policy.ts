@@ -1,4 +1,5 @@
 import type { Predicate } from './compile-conditions.js';
+import type { RoleIds } from './role-ids.js';
 import type { RouteMatcher } from './route-matcher.js';
 
 export interface CompiledRule {
@@ -14,6 +15,8 @@ export interface CompiledPolicy {
   readonly hash: string;
   readonly combining: 'union' | 'highest-privilege';
   readonly matcher: RouteMatcher;
-  /** route name -> role -> that role's rules on the route, in file order. */
+  /** route name -> role -> that role's rules on the route, in file order (for tools; decide() uses route.rulesByRole). */
   readonly rulesByRoute: ReadonlyMap<string, ReadonlyMap<string, readonly CompiledRule[]>>;
+  /** The role ids `route.rulesByRole` is indexed by (from the configured roles). */
+  readonly roleIds: RoleIds;
 }

@@ -4,6 +4,7 @@ import type { Principal } from '../model/principal.js';
 import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
+import { sameRoleIds, type RoleIds } from './role-ids.js';
 import { SubjectIndex } from './subject-index.js';
 
 /** A principal as decisions need it: status, roles by descending rank, the sources behind them. */
@@ -12,6 +13,8 @@ export interface SubjectEntry {
   readonly status: PrincipalStatus;
   /** Role names, highest rank first (ties by name). */
   readonly roles: readonly string[];
+  /** The same roles as role ids of `index.policy.roleIds` (undefined for an unconfigured role). */
+  readonly roleIds: readonly (number | undefined)[];
   /** Sources that grant any of the roles (static config grants excluded: they cannot go stale). */
   readonly sources: readonly string[];
   readonly identifiers: readonly Identifier[];
@@ -26,7 +29,7 @@ export interface SubjectEntry {
 export interface DecisionIndex {
   readonly roleStateVersion: number;
   readonly policy: CompiledPolicy;
-  readonly subjects: SubjectIndex;
+  readonly subjects: SubjectIndex<SubjectEntry>;
   readonly principals: ReadonlyMap<string, SubjectEntry>;
   readonly ranks: ReadonlyMap<string, number>;
 }
@@ -40,12 +43,12 @@ export interface PrincipalChange {
 
 export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
   const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new Map(), ranks };
-  const entries = entryMaker(ranks);
+  const entries = entryMaker(ranks, policy.roleIds);
   const principals = index.principals as Map<string, SubjectEntry>;
   for (const p of state.principals.values()) {
     const e = entries(p, state.grants.get(p.id));
     principals.set(p.id, e);
-    index.subjects.add(p.id, e.identifiers);
+    index.subjects.add(e, e.identifiers);
   }
   return index;
 }
@@ -53,41 +56,63 @@ export function buildDecisionIndex(state: ResolvedState, roleStateVersion: numbe
 /** Applies the changes of newer role-state versions in place; returns the index at `version`. */
 export function patchDecisionIndex(index: DecisionIndex, version: number, changes: Iterable<PrincipalChange>): DecisionIndex {
   const principals = index.principals as Map<string, SubjectEntry>;
-  const entries = entryMaker(index.ranks);
+  const entries = entryMaker(index.ranks, index.policy.roleIds);
   for (const c of changes) {
     const old = principals.get(c.principalId);
     if (old) index.subjects.remove(old.principalId, old.identifiers);
     if (c.principal) {
       const e = entries(c.principal, c.grants);
       principals.set(c.principalId, e);
-      index.subjects.add(c.principalId, e.identifiers);
+      index.subjects.add(e, e.identifiers);
     } else principals.delete(c.principalId);
   }
   return { ...index, roleStateVersion: version };
 }
 
-/** The same principals and subjects under another policy (a policy reload keeps the role state). */
-export const withPolicy = (index: DecisionIndex, policy: CompiledPolicy): DecisionIndex => ({ ...index, policy });
+/**
+ * The same principals and subjects under another policy (a policy reload keeps the role state).
+ * Policies compiled against the same configured roles share role ids; otherwise the entries'
+ * role ids are recomputed (a new index object, the old one untouched).
+ */
+export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): DecisionIndex {
+  if (sameRoleIds(index.policy.roleIds, policy.roleIds)) return { ...index, policy };
+  const ids = new Map<readonly string[], readonly (number | undefined)[]>();
+  const next: DecisionIndex = { ...index, policy, subjects: new SubjectIndex(), principals: new Map() };
+  for (const e of index.principals.values()) {
+    let roleIds = ids.get(e.roles);
+    if (!roleIds) ids.set(e.roles, (roleIds = Object.freeze(e.roles.map((r) => policy.roleIds.get(r)))));
+    const entry = { ...e, roleIds };
+    (next.principals as Map<string, SubjectEntry>).set(e.principalId, entry);
+    next.subjects.add(entry, entry.identifiers);
+  }
+  return next;
+}
 
-function entryMaker(ranks: ReadonlyMap<string, number>): (p: Principal, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
+function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: Principal, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
   const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
-  // Many principals hold the same role set: share one frozen array per distinct set.
-  const roleLists = new Map<string, readonly string[]>();
+  // Many principals hold the same role set: share one frozen pair of arrays per distinct set.
+  const roleLists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();
   return (p, grants) => {
     let roles: readonly string[] = NO_ROLES;
+    let ids: readonly (number | undefined)[] = NO_IDS;
     let sources: readonly string[] = NO_ROLES;
     if (grants && grants.size) {
       const names = [...grants.keys()];
       const key = names.join('\u0000');
       let shared = roleLists.get(key);
-      if (!shared) roleLists.set(key, (shared = Object.freeze(names.sort(byRank))));
-      roles = shared;
+      if (!shared) {
+        const sorted = Object.freeze(names.sort(byRank));
+        roleLists.set(key, (shared = { roles: sorted, ids: Object.freeze(sorted.map((r) => roleIds.get(r))) }));
+      }
+      roles = shared.roles;
+      ids = shared.ids;
       const s = new Set<string>();
       for (const path of grants.values()) if (path.via !== 'static') s.add(path.source);
       sources = [...s];
     }
-    return { principalId: p.id, status: p.status, roles, sources, identifiers: p.identifiers };
+    return { principalId: p.id, status: p.status, roles, roleIds: ids, sources, identifiers: p.identifiers };
   };
 }
 
 const NO_ROLES: readonly string[] = Object.freeze([]);
+const NO_IDS: readonly (number | undefined)[] = Object.freeze([]);

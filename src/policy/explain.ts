@@ -1,6 +1,7 @@
 import type { DecisionRequest } from '../model/decision.js';
 import { decide } from './decide.js';
 import { lookupSubject } from './lookup-subject.js';
+import { AmbiguousSubject } from './subject-index.js';
 import type { DecisionIndex } from './decision-index.js';
 import type { SourceFreshness } from './source-freshness.js';
 
@@ -26,7 +27,7 @@ export interface Explanation {
 export function explain(index: DecisionIndex, req: DecisionRequest, now: number, freshness: SourceFreshness): Explanation {
   const decision = decide(index, req, now, freshness);
   const found = lookupSubject(index, req.subject);
-  const entry = found && 'principalId' in found ? index.principals.get(found.principalId) : undefined;
+  const entry = found instanceof AmbiguousSubject ? undefined : (found ?? undefined);
   const routes = index.policy.matcher.match(req.route, req.method ?? 'GET', req.resource);
   const rules: RuleTrace[] = [];
   for (const route of routes) {

@@ -1,24 +1,25 @@
 import type { DecisionRequest } from '../model/decision.js';
-import type { DecisionIndex } from './decision-index.js';
-import type { SubjectLookup } from './subject-index.js';
-import { normalizeIdentifier } from '../resolve/normalize-identifier.js';
 import type { IdentifierKind } from '../model/identifier.js';
+import { normalizeIdentifier } from '../resolve/normalize-identifier.js';
+import type { DecisionIndex, SubjectEntry } from './decision-index.js';
+import { AmbiguousSubject, type SubjectLookup } from './subject-index.js';
 
 /**
  * Subject binding with the scoping the request asks for: an issuer binds only through that
  * issuer's `sub`; a kind binds only through identifiers of that kind (`principal`: a principal
  * id); neither binds through any identifier, ambiguity denied.
  */
-export function lookupSubject(index: DecisionIndex, subject: DecisionRequest['subject']): SubjectLookup {
+export function lookupSubject(index: DecisionIndex, subject: DecisionRequest['subject']): SubjectLookup<SubjectEntry> {
   if (subject.issuer !== undefined) return index.subjects.lookupSub(subject.issuer, subject.id);
-  if (subject.kind === 'principal') return index.principals.has(subject.id) ? { principalId: subject.id } : null;
+  if (subject.kind === undefined) return index.subjects.lookup(subject.id);
+  if (subject.kind === 'principal') return index.principals.get(subject.id) ?? null;
   const found = index.subjects.lookup(subject.id);
-  if (subject.kind === undefined || found === null) return found;
+  if (found === null) return null;
   const kind = subject.kind as IdentifierKind;
   const value = normalizeIdentifier(kind, subject.id);
-  const owners = ('ambiguous' in found ? found.ambiguous : [found.principalId]).filter((pid) =>
-    index.principals.get(pid)?.identifiers.some((i) => i.kind === kind && i.value === value),
-  );
+  const owners = (found instanceof AmbiguousSubject ? found.owners : [found.principalId])
+    .map((pid) => index.principals.get(pid))
+    .filter((e): e is SubjectEntry => e !== undefined && e.identifiers.some((i) => i.kind === kind && i.value === value));
   if (owners.length === 0) return null;
-  return owners.length === 1 ? { principalId: owners[0]! } : { ambiguous: owners };
+  return owners.length === 1 ? owners[0]! : new AmbiguousSubject(owners.map((e) => e.principalId));
 }

@@ -1,46 +1,42 @@
 import type { CompiledRoute } from './compiled-route.js';
 import type { RouteSpec } from './policy-schema.js';
 
+/** The first path segment ("/v1/chat" -> "v1"), or "" when the text has no second "/". */
+const firstSegment = (text: string): string => {
+  const end = text.indexOf('/', 1);
+  return end < 0 ? '' : text.slice(1, end);
+};
+
 /**
  * Finds the routes a request path/method/resource falls under without scanning every route:
  * exact paths by hash, prefixes by one lookup per distinct prefix length, globs (few) by regex.
  */
 export class RouteMatcher {
   private readonly exact = new Map<string, CompiledRoute[]>();
-  private readonly prefixes = new Map<string, CompiledRoute[]>();
-  private readonly prefixLengths: number[];
-  private readonly globs: { readonly re: RegExp; readonly route: CompiledRoute }[] = [];
+  /** Prefixes bucketed by their first segment; "" holds prefixes shorter than one segment. */
+  private readonly prefixes = new Map<string, { readonly prefix: string; readonly route: CompiledRoute }[]>();
+  /** Globs with the literal text before their first `*`, checked before the regex runs. */
+  private readonly globs: { readonly literal: string; readonly re: RegExp; readonly route: CompiledRoute }[] = [];
 
-  constructor(specs: readonly RouteSpec[]) {
-    const lengths = new Set<number>();
-    for (const spec of specs) {
-      const route: CompiledRoute = {
-        name: spec.name,
-        methods: spec.methods ? new Set(spec.methods) : null,
-        resource: Object.entries(spec.resource ?? {}).map(([k, v]) => [k, new Set(typeof v === 'string' ? [v] : v)] as const),
-        failOpen: spec.failOpen,
-      };
+  constructor(routes: readonly (readonly [RouteSpec, CompiledRoute])[]) {
+    for (const [spec, route] of routes) {
       if (spec.path !== undefined) push(this.exact, spec.path, route);
-      else if (spec.pathPrefix !== undefined) {
-        push(this.prefixes, spec.pathPrefix, route);
-        lengths.add(spec.pathPrefix.length);
-      } else this.globs.push({ re: globToRegExp(spec.pathGlob!), route });
+      else if (spec.pathPrefix !== undefined) push(this.prefixes, firstSegment(spec.pathPrefix), { prefix: spec.pathPrefix, route });
+      else this.globs.push({ literal: spec.pathGlob!.split('*')[0]!, re: globToRegExp(spec.pathGlob!), route });
     }
-    this.prefixLengths = [...lengths].sort((a, b) => a - b);
   }
 
   /** Routes matching the request, in policy order within each kind (exact, prefix, glob). */
   match(path: string, method: string, resource: Readonly<Record<string, string>> | undefined): CompiledRoute[] {
     const out: CompiledRoute[] = [];
-    const take = (list: readonly CompiledRoute[] | undefined): void => {
-      if (list) for (const r of list) if (accepts(r, method, resource)) out.push(r);
-    };
-    take(this.exact.get(path));
-    for (const len of this.prefixLengths) {
-      if (len > path.length) break;
-      take(this.prefixes.get(path.slice(0, len)));
+    const exact = this.exact.get(path);
+    if (exact) for (const r of exact) if (accepts(r, method, resource)) out.push(r);
+    if (this.prefixes.size) {
+      for (const bucket of [this.prefixes.get(firstSegment(path)), this.prefixes.get('')]) {
+        if (bucket) for (const p of bucket) if (path.startsWith(p.prefix) && accepts(p.route, method, resource)) out.push(p.route);
+      }
     }
-    for (const g of this.globs) if (g.re.test(path) && accepts(g.route, method, resource)) out.push(g.route);
+    for (const g of this.globs) if (path.startsWith(g.literal) && g.re.test(path) && accepts(g.route, method, resource)) out.push(g.route);
     return out;
   }
 }

@@ -1,94 +1,85 @@
 import type { Identifier } from '../model/identifier.js';
 import { normalizeDn } from '../resolve/normalize-identifier.js';
 
-const AMBIGUOUS = '\u0000ambiguous';
+const AMBIGUOUS: unique symbol = Symbol('ambiguous');
 
-export type SubjectLookup = { readonly principalId: string } | { readonly ambiguous: readonly string[] } | null;
+/** A subject identifier that several principals carry: never bound, always denied. */
+export class AmbiguousSubject {
+  constructor(readonly owners: readonly string[]) {}
+}
 
-/** Kinds compared exactly as given (the rest were lower-cased when they were normalized). */
-const EXACT_KINDS: ReadonlySet<string> = new Set(['sub', 'clientId', 'oktaId', 'employeeId']);
+/** The entry bound, an ambiguity, or nothing. Plain values: no allocation on the hot path. */
+export type SubjectLookup<E> = E | AmbiguousSubject | null;
 
 /**
- * Binds the identifier a gateway verified to one principal. OIDC subjects are looked up as
- * `issuer|sub`; other identifiers by value (case-insensitively for email, UPN, DN, uid, object
- * id, login). A value two principals carry is ambiguous, never guessed. Patchable in place:
- * principals are added and removed as role-state versions arrive.
+ * Binds the identifier a gateway verified to one principal's entry. Identifier values are keys
+ * of one map (case-insensitive kinds were lower-cased when normalized; OIDC subjects are keyed
+ * `issuer|sub`), so the usual lookup is a single hash probe. A value two principals carry is
+ * ambiguous, never guessed. Patchable in place as role-state versions arrive.
  */
-export class SubjectIndex {
-  private readonly exact = new Map<string, string>();
-  private readonly folded = new Map<string, string>();
-  /** Owners of the keys that more than one principal carries. */
-  private readonly shared = new Map<string, Set<string>>();
+export class SubjectIndex<E extends { readonly principalId: string }> {
+  private readonly keys = new Map<string, E | typeof AMBIGUOUS>();
+  /** Owners of the keys more than one principal carries. */
+  private readonly shared = new Map<string, Map<string, E>>();
 
-  add(principalId: string, identifiers: readonly Identifier[]): void {
-    for (const idf of identifiers) this.addKey(EXACT_KINDS.has(idf.kind) ? this.exact : this.folded, idf.value, principalId);
-  }
-
-  remove(principalId: string, identifiers: readonly Identifier[]): void {
-    for (const idf of identifiers) this.removeKey(EXACT_KINDS.has(idf.kind) ? this.exact : this.folded, idf.value, principalId);
-  }
-
-  /** An OIDC subject of one issuer: binds only through that issuer's `sub`, never another kind. */
-  lookupSub(issuer: string, sub: string): SubjectLookup {
-    const key = `${issuer}|${sub}`;
-    const v = this.exact.get(key);
-    return v === undefined ? null : this.result(this.exact, key, v);
-  }
-
-  /** Any identifier kind with this value. */
-  lookup(id: string): SubjectLookup {
-    const a = this.exact.get(id);
-    const lower = id.toLowerCase();
-    let b = this.folded.get(lower);
-    let bKey = lower;
-    if (b === undefined && id.includes('=')) {
-      bKey = normalizeDn(lower);
-      b = this.folded.get(bKey);
-    }
-    if (a === undefined) {
-      if (b === undefined) return null;
-      return this.result(this.folded, bKey, b);
-    }
-    if (b === undefined || b === a) return this.result(this.exact, id, a);
-    const owners = new Set([...this.ownersOf(this.exact, id, a), ...this.ownersOf(this.folded, bKey, b)]);
-    return { ambiguous: [...owners].sort() };
-  }
-
-  private result(map: Map<string, string>, key: string, v: string): SubjectLookup {
-    return v === AMBIGUOUS ? { ambiguous: this.ownersOf(map, key, v) } : { principalId: v };
-  }
-
-  private ownersOf(map: Map<string, string>, key: string, v: string): string[] {
-    return v === AMBIGUOUS ? [...(this.shared.get(sharedKey(map, this.exact, key)) ?? [])].sort() : [v];
-  }
-
-  private addKey(map: Map<string, string>, value: string, pid: string): void {
-    const prev = map.get(value);
-    if (prev === undefined) map.set(value, pid);
-    else if (prev !== pid) {
-      const k = sharedKey(map, this.exact, value);
-      const owners = this.shared.get(k) ?? new Set(prev === AMBIGUOUS ? [] : [prev]);
-      owners.add(pid);
-      this.shared.set(k, owners);
-      map.set(value, AMBIGUOUS);
-    }
-  }
-
-  private removeKey(map: Map<string, string>, value: string, pid: string): void {
-    const prev = map.get(value);
-    if (prev === pid) map.delete(value);
-    else if (prev === AMBIGUOUS) {
-      const k = sharedKey(map, this.exact, value);
-      const owners = this.shared.get(k);
-      owners?.delete(pid);
-      if (owners && owners.size <= 1) {
-        this.shared.delete(k);
-        const [last] = owners;
-        if (last === undefined) map.delete(value);
-        else map.set(value, last);
+  add(entry: E, identifiers: readonly Identifier[]): void {
+    for (const idf of identifiers) {
+      const prev = this.keys.get(idf.value);
+      if (prev === undefined) this.keys.set(idf.value, entry);
+      else if (prev === AMBIGUOUS) this.shared.get(idf.value)!.set(entry.principalId, entry);
+      else if (prev.principalId === entry.principalId) this.keys.set(idf.value, entry);
+      else {
+        this.shared.set(idf.value, new Map([[prev.principalId, prev], [entry.principalId, entry]]));
+        this.keys.set(idf.value, AMBIGUOUS);
       }
     }
   }
-}
 
-const sharedKey = (map: Map<string, string>, exact: Map<string, string>, key: string): string => (map === exact ? `e\u0000${key}` : `f\u0000${key}`);
+  remove(principalId: string, identifiers: readonly Identifier[]): void {
+    for (const idf of identifiers) {
+      const prev = this.keys.get(idf.value);
+      if (prev === undefined) continue;
+      if (prev !== AMBIGUOUS) {
+        if (prev.principalId === principalId) this.keys.delete(idf.value);
+        continue;
+      }
+      const owners = this.shared.get(idf.value)!;
+      owners.delete(principalId);
+      if (owners.size === 1) {
+        this.keys.set(idf.value, owners.values().next().value!);
+        this.shared.delete(idf.value);
+      }
+    }
+  }
+
+  /** An OIDC subject of one issuer: binds only through that issuer's `sub`. */
+  lookupSub(issuer: string, sub: string): SubjectLookup<E> {
+    return this.result(`${issuer}|${sub}`);
+  }
+
+  /** Any identifier with this value (as given, lower-cased, or as a normalized DN). */
+  lookup(id: string): SubjectLookup<E> {
+    const exact = this.keys.get(id);
+    const lower = id.toLowerCase();
+    if (lower === id) return exact === undefined && id.includes('=') ? this.result(normalizeDn(lower)) : this.result(id);
+    // Mixed case: an exact-kind value and a case-insensitive one may both match.
+    let folded = this.keys.get(lower);
+    let foldedKey = lower;
+    if (folded === undefined && id.includes('=')) folded = this.keys.get((foldedKey = normalizeDn(lower)));
+    if (exact === undefined) return this.result(foldedKey);
+    if (folded === undefined || folded === exact) return this.result(id);
+    return new AmbiguousSubject([...new Set([...this.owners(id), ...this.owners(foldedKey)])].sort());
+  }
+
+  private result(key: string): SubjectLookup<E> {
+    const v = this.keys.get(key);
+    if (v === undefined) return null;
+    return v === AMBIGUOUS ? new AmbiguousSubject(this.owners(key)) : v;
+  }
+
+  private owners(key: string): string[] {
+    const v = this.keys.get(key);
+    if (v === undefined) return [];
+    return v === AMBIGUOUS ? [...this.shared.get(key)!.keys()].sort() : [v.principalId];
+  }
+}

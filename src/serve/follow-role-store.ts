@@ -74,7 +74,7 @@ async function copyIndex(index: DecisionIndex): Promise<DecisionIndex> {
   let n = 0;
   for (const [pid, e] of index.principals) {
     principals.set(pid, e);
-    fresh.subjects.add(pid, e.identifiers);
+    fresh.subjects.add(e, e.identifiers);
     if (++n % SLICE === 0) await yieldToRequests();
   }
   return fresh;

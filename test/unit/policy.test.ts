@@ -4,7 +4,6 @@ import type { DecisionRequest } from '../../src/model/decision.js';
 import { compilePolicy } from '../../src/policy/compile-policy.js';
 import { decide } from '../../src/policy/decide.js';
 import { policySchema } from '../../src/policy/policy-schema.js';
-import { RouteMatcher } from '../../src/policy/route-matcher.js';
 import { indexOf, stateOf } from '../support/policy-fixtures.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -54,7 +53,7 @@ const chat = (id: string, extra: Partial<DecisionRequest> = {}): DecisionRequest
 });
 
 describe('route matching', () => {
-  const m = new RouteMatcher(policySchema.parse(policy).routes);
+  const m = compilePolicy(policySchema.parse(policy), 'h', new Set(Object.keys(ranks))).policy.matcher;
   const names = (path: string, method = 'GET', resource?: Record<string, string>) => m.match(path, method, resource).map((r) => r.name);
 
   it('matches exact paths with methods and resource attributes', () => {
