@@ -21,24 +21,27 @@ function changesAt(history: HistoryQueries, pids: readonly string[], version: nu
 }
 
 /**
- * The index at the store's latest version (at start, before the socket listens). Grants are
- * read first (small per principal), then principals are streamed one at a time into the index,
- * so the parsed principals (attributes, accounts) are never all held at once.
+ * The index at the store's latest version (at start, before the socket listens). Principals and
+ * grants are both streamed in principal-id order and merged, so neither all parsed principals
+ * nor all grants are ever held at once: the responder's memory is the index.
  */
 export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
   const latest = history.latestVersion()?.id ?? 0;
-  const grants = new Map<string, Map<string, GrantPath>>();
-  for (const g of history.grantsAt(latest)) {
-    let m = grants.get(g.principalId);
-    if (!m) grants.set(g.principalId, (m = new Map()));
-    m.set(g.role, g.path);
-  }
   const index = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, latest, policy, ranks);
   const changes = (function* (): Generator<PrincipalChange> {
+    const grants = history.grantsAt(latest);
+    let next = grants.next();
     for (const p of history.principalsAt(latest)) {
-      yield { principalId: p.id, principal: p, grants: grants.get(p.id) };
-      grants.delete(p.id);
+      // Grants of principals that sort before this one have no principal: skip them.
+      while (!next.done && next.value.principalId < p.id) next = grants.next();
+      const mine = new Map<string, GrantPath>();
+      while (!next.done && next.value.principalId === p.id) {
+        mine.set(next.value.role, next.value.path);
+        next = grants.next();
+      }
+      yield { principalId: p.id, principal: p, grants: mine };
     }
+    grants.return(undefined);
   })();
   return patchDecisionIndex(index, latest, changes);
 }

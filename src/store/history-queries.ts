@@ -59,8 +59,8 @@ export class HistoryQueries {
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
       touched: db.prepare('SELECT DISTINCT principal_id FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       touchedCount: db.prepare('SELECT count(*) FROM version_principals WHERE version > ? AND version <= ?').pluck(),
-      principalsAt: db.prepare(`SELECT data FROM principals WHERE ${ALIVE}`),
-      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants WHERE ${ALIVE}`),
+      principalsAt: db.prepare(`SELECT data FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`),
+      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants INDEXED BY grants_key WHERE ${ALIVE} ORDER BY principal_id`),
     };
   }
 
@@ -138,12 +138,12 @@ export class HistoryQueries {
     return this.q.touchedCount.get(a, b) as number;
   }
 
-  /** Streams the principals valid at version v (parsed one at a time, so nothing big is held). */
+  /** Streams the principals valid at version v in id order (parsed one at a time, so nothing big is held). */
   *principalsAt(v: number): Generator<Principal> {
     for (const r of this.q.principalsAt.iterate({ v }) as Iterable<{ data: string }>) yield JSON.parse(r.data) as Principal;
   }
 
-  /** Streams the grants valid at version v. */
+  /** Streams the grants valid at version v in principal id order. */
   *grantsAt(v: number): Generator<{ principalId: string; role: string; path: GrantPath }> {
     for (const r of this.q.grantsAt.iterate({ v }) as Iterable<{ principalId: string; role: string; path: number }>) {
       yield { principalId: r.principalId, role: r.role, path: this.pathOf(r.path) };
