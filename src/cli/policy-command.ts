@@ -9,7 +9,7 @@ import type { DecisionRequest } from '../model/decision.js';
 import { decide } from '../policy/decide.js';
 import { buildDecisionIndex } from '../policy/decision-index.js';
 import { policySchema } from '../policy/policy-schema.js';
-import { decisionRequestSchema } from '../serve/decision-request-schema.js';
+import { validateDecisionRequest } from '../serve/validate-decision-request.js';
 import { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { DEFAULT_CONFIG } from './config-option.js';
 import { formatTable } from './format-table.js';
@@ -22,7 +22,12 @@ const casesSchema = z
         z
           .object({
             name: z.string().min(1),
-            request: decisionRequestSchema,
+            request: z.unknown().transform((raw, ctx) => {
+              const v = validateDecisionRequest(raw);
+              if (v.ok) return v.request;
+              ctx.addIssue({ code: 'custom', message: v.details });
+              return z.NEVER;
+            }),
             expect: z.enum(['allow', 'deny']),
             reason: z.string().optional(),
             rule: z.string().optional(),

@@ -13,15 +13,25 @@ const firstSegment = (text: string): string => {
  */
 export class RouteMatcher {
   private readonly exact = new Map<string, CompiledRoute[]>();
-  /** Prefixes bucketed by their first segment; "" holds prefixes shorter than one segment. */
-  private readonly prefixes = new Map<string, { readonly prefix: string; readonly route: CompiledRoute }[]>();
+  /**
+   * Prefixes bucketed by their first segment ("" = prefixes shorter than one segment); within a
+   * bucket, one hash probe per distinct prefix length, so many routes under one segment stay cheap.
+   */
+  private readonly prefixes = new Map<string, { readonly lengths: number[]; readonly byPrefix: Map<string, CompiledRoute[]> }>();
   /** Globs with the literal text before their first `*`, checked before the regex runs. */
   private readonly globs: { readonly literal: string; readonly re: RegExp; readonly route: CompiledRoute }[] = [];
 
   constructor(routes: readonly (readonly [RouteSpec, CompiledRoute])[]) {
     for (const [spec, route] of routes) {
       if (spec.path !== undefined) push(this.exact, spec.path, route);
-      else if (spec.pathPrefix !== undefined) push(this.prefixes, firstSegment(spec.pathPrefix), { prefix: spec.pathPrefix, route });
+      else if (spec.pathPrefix !== undefined) {
+        const key = firstSegment(spec.pathPrefix);
+        let bucket = this.prefixes.get(key);
+        if (!bucket) this.prefixes.set(key, (bucket = { lengths: [], byPrefix: new Map() }));
+        if (!bucket.byPrefix.has(spec.pathPrefix)) bucket.lengths.push(spec.pathPrefix.length);
+        push(bucket.byPrefix, spec.pathPrefix, route);
+        bucket.lengths.sort((a, b) => a - b);
+      }
       else this.globs.push({ literal: spec.pathGlob!.split('*')[0]!, re: globToRegExp(spec.pathGlob!), route });
     }
   }
@@ -33,7 +43,12 @@ export class RouteMatcher {
     if (exact) for (const r of exact) if (accepts(r, method, resource)) out.push(r);
     if (this.prefixes.size) {
       for (const bucket of [this.prefixes.get(firstSegment(path)), this.prefixes.get('')]) {
-        if (bucket) for (const p of bucket) if (path.startsWith(p.prefix) && accepts(p.route, method, resource)) out.push(p.route);
+        if (!bucket) continue;
+        for (const len of bucket.lengths) {
+          if (len > path.length) break;
+          const list = bucket.byPrefix.get(path.slice(0, len));
+          if (list) for (const r of list) if (accepts(r, method, resource)) out.push(r);
+        }
       }
     }
     for (const g of this.globs) if (path.startsWith(g.literal) && g.re.test(path) && accepts(g.route, method, resource)) out.push(g.route);

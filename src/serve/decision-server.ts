@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Decision, DecisionRequest } from '../model/decision.js';
 import { RosterError } from '../errors/roster-error.js';
 import type { AuthzHeaders } from './authz-headers.js';
-import { decisionBatchSchema, decisionRequestSchema } from './decision-request-schema.js';
+import { decisionBatchSchema } from './decision-batch-schema.js';
 import type { DecisionService } from './decision-service.js';
-import { parseJsonBody, validate } from './parse-json-body.js';
+import { parseJson, validate } from './parse-json-body.js';
+import { validateDecisionRequest } from './validate-decision-request.js';
 import { requestFromHeaders } from './request-from-headers.js';
 import { sendError, sendJson } from './send-json.js';
 
@@ -44,20 +45,13 @@ async function route(service: DecisionService, opts: DecisionServerOptions, req:
   const method = req.method ?? 'GET';
   if (path === '/v1/decision') {
     requireMethod(path, method, 'POST');
-    const body = await parseJsonBody(req, decisionRequestSchema, opts.bodyLimit);
-    return sendJson(res, 200, await service.decide(body as DecisionRequest));
+    return sendJson(res, 200, await service.decide(checked(await parseJson(req, opts.bodyLimit))));
   }
   if (path === '/v1/decisions') {
     requireMethod(path, method, 'POST');
-    const batch = await parseJsonBody(req, decisionBatchSchema, opts.bodyLimit);
+    const batch = validate(decisionBatchSchema, await parseJson(req, opts.bodyLimit));
     // Validate all first: one bad entry rejects the batch before anything is decided or logged.
-    const requests = batch.requests.map((r, i) => {
-      try {
-        return validate(decisionRequestSchema, r) as DecisionRequest;
-      } catch (err) {
-        throw err instanceof RosterError ? new RosterError('ROSTER_ERR_REQUEST_INVALID', { details: `requests[${i}]: ${String(err.context.details)}` }) : err;
-      }
-    });
+    const requests = batch.requests.map((r, i) => checked(r, `requests[${i}]: `));
     const decisions = await Promise.all(requests.map((r) => service.decide(r)));
     return sendJson(res, 200, { decisions });
   }
@@ -75,6 +69,12 @@ async function route(service: DecisionService, opts: DecisionServerOptions, req:
     return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r });
   }
   throw new RosterError('ROSTER_ERR_NOT_FOUND', { method, path });
+}
+
+function checked(raw: unknown, where = ''): DecisionRequest {
+  const v = validateDecisionRequest(raw);
+  if (!v.ok) throw new RosterError('ROSTER_ERR_REQUEST_INVALID', { details: where + v.details });
+  return v.request;
 }
 
 function requireMethod(path: string, method: string, ...allowed: string[]): void {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { DecisionLogWriter } from '../audit/decision-log-writer.js';
 import type { Decision, DecisionRequest } from '../model/decision.js';
 import { decide } from '../policy/decide.js';
 import type { DecisionIndex } from '../policy/decision-index.js';
 import type { SourceFreshness } from '../policy/source-freshness.js';
 import { RosterError } from '../errors/roster-error.js';
+import { newDecisionId } from './decision-id.js';
 
 /**
  * The decision responder: answers from the current index (swapped whole, so a request sees one
@@ -35,7 +35,7 @@ export class DecisionService {
   /** Decides and records; never throws for a valid request (errors become deny). */
   async decide(request: DecisionRequest): Promise<Decision> {
     const at = this.now();
-    const decisionId = randomUUID();
+    const decisionId = newDecisionId(at);
     const index = this.index;
     const decision: Decision = index
       ? { ...decide(index, request, at, this.freshness), decisionId }

@@ -5,6 +5,11 @@ import { readBody } from './read-body.js';
 
 /** Content type, size limit, JSON syntax, then the schema: each failure a distinct 4xx. */
 export async function parseJsonBody<T extends z.ZodType>(req: IncomingMessage, schema: T, limit: number): Promise<z.infer<T>> {
+  return validate(schema, await parseJson(req, limit));
+}
+
+/** Content type, size limit and JSON syntax: each failure a distinct 4xx. */
+export async function parseJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new RosterError('ROSTER_ERR_REQUEST_CONTENT_TYPE', { found: type });
   const body = await readBody(req, limit);
@@ -14,7 +19,7 @@ export async function parseJsonBody<T extends z.ZodType>(req: IncomingMessage, s
   } catch (err) {
     throw new RosterError('ROSTER_ERR_REQUEST_MALFORMED', { cause: err instanceof Error ? err.message : String(err) });
   }
-  return validate(schema, raw);
+  return raw;
 }
 
 export function validate<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
