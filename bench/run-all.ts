@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
+  entra: { file: 'entra-sync.js', args: [] },
   apply: { file: 'foundation-apply.js', args: ['100000', '1000'] },
   decide: { file: 'decisions-inprocess.js', args: [] },
   socket: { file: 'decision-socket.js', args: [] },

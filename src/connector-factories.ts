@@ -3,10 +3,12 @@
  * A new connector is added here and nowhere else; nothing registers itself.
  */
 import type { ConnectorFactory } from '../connectors/connector.js';
+import { entraConnectorFactory } from '../connectors/entra/index.js';
 import { staticConnectorFactory } from '../connectors/static/index.js';
 
 export const CONNECTOR_FACTORIES: Readonly<Record<string, ConnectorFactory<never>>> = {
   static: staticConnectorFactory as ConnectorFactory<never>,
+  entra: entraConnectorFactory as ConnectorFactory<never>,
 };
 
 /** The options validator of a source type, for config loading. */
