@@ -20,11 +20,20 @@ export async function diffFullSnapshot(cache: SourceCache, batches: AsyncIterabl
   const seenAccounts = new Set<string>();
   const seenGroups = new Set<string>();
   const added = { a: new Map<string, Set<string>>(), g: new Map<string, Set<string>>() };
+  // Directories list memberships group by group or user by user: remember the last group's map.
+  let lastGroup: string | null = null;
+  let lastIsAccount = true;
+  let lastMembers: Map<string, number> | undefined;
   const see = (groupId: string, m: Omit<Membership, 'groupId'>): void => {
     const isAccount = m.memberType === 'account';
-    const members = (isAccount ? cache.accountMembers : cache.childGroups).get(groupId);
-    if (members?.has(m.memberId)) {
-      members.set(m.memberId, stamp);
+    if (groupId !== lastGroup || isAccount !== lastIsAccount) {
+      lastGroup = groupId;
+      lastIsAccount = isAccount;
+      lastMembers = (isAccount ? cache.accountMembers : cache.childGroups).get(groupId);
+    }
+    const seen = lastMembers?.get(m.memberId);
+    if (seen !== undefined) {
+      if (seen !== stamp) lastMembers!.set(m.memberId, stamp);
       return;
     }
     const news = isAccount ? added.a : added.g;
