@@ -3,7 +3,13 @@
 # binary is missing. As root it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
 # binary:package pairs; extend as tests need more.
-REQUIRED=(nginx:nginx)
+REQUIRED=(nginx:nginx
+  # OpenLDAP (test/support/slapd.ts): slapd and slapadd, and the ldap-utils clients.
+  slapd:slapd ldapsearch:ldap-utils openssl:openssl
+  # Samba AD DC (test/support/samba.ts): samba needs the AD DC packages (DSDB modules, winbind)
+  # and the provisioning data, which have no binary of their own, so they hang off `samba`.
+  samba:samba samba:samba-ad-dc samba:samba-ad-provision samba-tool:samba-common-bin
+  winbindd:winbind ldbmodify:ldb-tools)
 missing=()
 for pair in "${REQUIRED[@]+"${REQUIRED[@]}"}"; do
   bin="${pair%%:*}"; pkg="${pair##*:}"
@@ -13,6 +19,15 @@ done
 if [ "$(id -u)" -eq 0 ]; then
   echo "installing test dependencies: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start private instances on their own ports: keep the packages' system services
+  # (slapd and samba on 389/636, nginx on 80) from starting at install time, and skip slapd's
+  # default database.
+  echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections 2>/dev/null || true
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1
+  fi
+  trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 else
