@@ -80,7 +80,9 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT,
     last_error_at INTEGER,
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    last_version INTEGER
+    last_version INTEGER,
+    -- A run in progress (JSON: items, waits, waitedMs, note, at); NULL when idle.
+    progress TEXT
   );
 
   CREATE TABLE policy_versions (

@@ -13,6 +13,8 @@ export interface RoleStore {
    */
   commit(changes: ChangeSet | null, sync: SyncOutcome): RoleStateVersion | null;
   recordSyncFailure(source: string, error: string, at: number): void;
+  /** The progress of a run in flight (null when it ends), so `roster status` can show it. */
+  recordSyncProgress(source: string, progress: string | null): void;
   syncStates(): SyncStateRow[];
   readonly history: HistoryQueries;
   close(): void;

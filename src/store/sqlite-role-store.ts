@@ -90,6 +90,13 @@ export class SqliteRoleStore implements RoleStore {
       .immediate();
   }
 
+  recordSyncProgress(source: string, progress: string | null): void {
+    this.requireWriter();
+    this.db
+      .prepare('INSERT INTO sync_state (source, progress) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET progress = excluded.progress')
+      .run(source, progress);
+  }
+
   recordSyncFailure(source: string, error: string, at: number): void {
     this.requireWriter();
     this.failSync!.run({ source, error, at });
@@ -100,7 +107,7 @@ export class SqliteRoleStore implements RoleStore {
       .prepare(
         `SELECT source, cursor, last_success_at AS lastSuccessAt, last_attempt_at AS lastAttemptAt,
                 last_error AS lastError, last_error_at AS lastErrorAt,
-                consecutive_failures AS consecutiveFailures, last_version AS lastVersion
+                consecutive_failures AS consecutiveFailures, last_version AS lastVersion, progress
          FROM sync_state ORDER BY source`,
       )
       .all() as SyncStateRow[];

@@ -8,4 +8,6 @@ export interface SyncStateRow {
   readonly lastErrorAt: number | null;
   readonly consecutiveFailures: number;
   readonly lastVersion: number | null;
+  /** JSON of the run in progress ({ items, waits, waitedMs, note, at }), or null. */
+  readonly progress: string | null;
 }

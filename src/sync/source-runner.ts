@@ -30,6 +30,7 @@ export class SourceRunner {
   private progress: SyncProgress | null = null;
   private lastFullAt: number | null = null;
   private failures = 0;
+  private progressWrittenAt = 0;
   private lastError: string | null = null;
   private nextRetryAt: number | null = null;
   private stopped = false;
@@ -109,6 +110,7 @@ export class SourceRunner {
         signal: this.abort.signal,
         progress: (p) => {
           this.progress = p;
+          this.persistProgress(false);
         },
         now: this.now,
       });
@@ -139,6 +141,19 @@ export class SourceRunner {
       throw err;
     } finally {
       this.progress = null;
+      if (!opts.dryRun) this.persistProgress(true);
+    }
+  }
+
+  /** Writes the live progress for `roster status`, at most every 2 s (and once when the run ends). */
+  private persistProgress(final: boolean): void {
+    const now = this.now();
+    if (!final && now - this.progressWrittenAt < 2_000) return;
+    this.progressWrittenAt = now;
+    try {
+      this.store.recordSyncProgress(this.source, this.progress ? JSON.stringify({ ...this.progress, at: now }) : null);
+    } catch (err) {
+      this.log.warn({ source: this.source, err: err instanceof Error ? err.message : String(err) }, 'could not record sync progress');
     }
   }
 

@@ -48,6 +48,31 @@ describe('source runner', () => {
     assert.equal(c.calls[2]?.mode, 'full');
   });
 
+  it('records live progress (items, rate-limit waits) for roster status, and clears it when the run ends', async () => {
+    const t = testApplier({ linking: [], roles: [] });
+    const c = new FakeConnector();
+    let open!: () => void;
+    const gate = new Promise<void>((res) => (open = res));
+    const slow: PollConnector = {
+      sourceId: 'fake',
+      async sync(req) {
+        req.progress({ items: 4200, waits: 3, waitedMs: 45_000, note: 'throttled by Graph (Retry-After 15s)' });
+        await gate;
+        return c.sync(req);
+      },
+    };
+    const r = new SourceRunner(slow, t.applier, t.store, settings, silent(), t.now);
+    const run = r.run();
+    await sleep(10);
+    const during = JSON.parse(t.store.syncStates()[0]!.progress!);
+    assert.equal(during.items, 4200);
+    assert.equal(during.waits, 3);
+    assert.match(during.note, /throttled/);
+    open();
+    await run;
+    assert.equal(t.store.syncStates()[0]!.progress, null);
+  });
+
   it('is single-flight: a second trigger joins the run in flight', async () => {
     const t = testApplier({ linking: [], roles: [] });
     const c = new FakeConnector();
