@@ -5,6 +5,9 @@ import type { VersionTrigger } from '../model/role-state-version.js';
 import { RosterError } from '../errors/roster-error.js';
 import { applyResolutionPatch, patchFromFull, resolveFull, resolveIncremental, type MutableResolvedState, type ResolutionPatch } from '../resolve/resolve-state.js';
 import type { RoleIndex } from '../resolve/role-index.js';
+import { splitAccountKey } from '../resolve/account-key.js';
+import { LinkIndex, linkKeys } from '../resolve/link-index.js';
+import type { Principal } from '../model/principal.js';
 import type { ResolveRules } from '../resolve/resolve-rules.js';
 import type { RoleStore } from '../store/role-store.js';
 import type { ApplyResult } from './apply-result.js';
@@ -49,6 +52,8 @@ export class Applier {
    * diffs every principal against the store, not only the dirty ones.
    */
   private pendingFull: ResolutionPatch | null;
+  /** Link values and identifier owners, so linking after a change is incremental. */
+  private linkIndex: LinkIndex;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((s: RoleSnapshot) => void)[] = [];
 
@@ -64,6 +69,7 @@ export class Applier {
     // Serve this resolution at once; the first commit writes whatever of it the store lacks.
     this.state = full.state;
     this.roleIndex = full.roleIndex;
+    this.linkIndex = LinkIndex.build(this.sources, rules.linking, full.state.principals.values());
     this.pendingFull = patchFromFull(full, this.resolved.principalJson.keys());
   }
 
@@ -142,7 +148,7 @@ export class Applier {
       // A pending whole resolution is redone over the new data; otherwise only what changed.
       const patch = this.pendingFull
         ? patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links), this.resolved.principalJson.keys())
-        : resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change);
+        : resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change, this.linkIndex);
       const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull !== null);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
       const conflicts = patch.conflicts;
@@ -150,7 +156,9 @@ export class Applier {
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
       committed = true;
       updateCache();
+      const before = new Map([...patch.principals.keys()].map((pid) => [pid, this.state.principals.get(pid)]));
       applyResolutionPatch(this.state, patch);
+      this.updateLinkIndex(patch, before);
       this.roleIndex = patch.roleIndex;
       this.pendingFull = null;
       if (version) {
@@ -161,6 +169,21 @@ export class Applier {
     } finally {
       if (!committed) applyRawDiff(cache, undo);
     }
+  }
+
+  /** Brings the link index up to the committed state and derives the ambiguity conflicts from it. */
+  private updateLinkIndex(patch: ResolutionPatch, before: ReadonlyMap<string, Principal | undefined>): void {
+    if (patch.relinked === null) {
+      this.linkIndex = LinkIndex.build(this.sources, this.rules.linking, this.state.principals.values());
+    } else {
+      for (const key of patch.relinked) {
+        const { source, externalId } = splitAccountKey(key);
+        const account = this.sources.get(source)?.accounts.get(externalId);
+        this.linkIndex.setAccount(key, account ? linkKeys(source, account, this.rules.linking) : null);
+      }
+      for (const [pid, old] of before) this.linkIndex.setPrincipal(pid, old, this.state.principals.get(pid));
+    }
+    this.state.conflicts = [...patch.conflicts, ...this.linkIndex.ambiguousConflicts()];
   }
 
   private sourceCache(source: string): SourceCache {

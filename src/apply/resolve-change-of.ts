@@ -10,14 +10,14 @@ import type { SourceCache } from './source-cache.js';
  */
 export function resolveChangeOf(source: string, cache: SourceCache, diff: RawDiff): ResolveChange {
   const dirtyAccounts = new Set<string>();
-  let relink = false;
+  const relinkAccounts = new Set<string>();
   for (const [id, entry] of diff.accounts) {
-    dirtyAccounts.add(accountKey(source, id));
-    if (relink) continue;
+    const key = accountKey(source, id);
+    dirtyAccounts.add(key);
     const old = cache.accounts.get(id);
-    if (!old || !entry) relink = true;
-    else if (JSON.stringify(old.identifiers) !== JSON.stringify(entry.value.identifiers)) relink = true;
+    if (!old || !entry || JSON.stringify(old.identifiers) !== JSON.stringify(entry.value.identifiers)) relinkAccounts.add(key);
   }
+  const relink = relinkAccounts.size > 0;
   let groupsChanged = diff.groups.size > 0;
   for (const list of [diff.memberAdds, diff.memberRemoves]) {
     for (const [, key] of list) {
@@ -25,5 +25,5 @@ export function resolveChangeOf(source: string, cache: SourceCache, diff: RawDif
       else groupsChanged = true;
     }
   }
-  return { dirtyAccounts, relink, groupsChanged };
+  return { dirtyAccounts, relink, relinkAccounts, groupsChanged };
 }

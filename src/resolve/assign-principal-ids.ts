@@ -8,6 +8,8 @@ import { principalIdFor } from './principal-id-for.js';
 export function assignPrincipalIds(
   clusters: readonly (readonly string[])[],
   previous: ReadonlyMap<string, string>,
+  /** Ids held by principals outside these clusters (an incremental relink): never reused. */
+  heldElsewhere: (id: string) => boolean = () => false,
 ): string[] {
   const taken = new Set<string>();
   const ids: string[] = [];
@@ -27,7 +29,7 @@ export function assignPrincipalIds(
     const anchor = clusters[i]![0]!;
     let attempt = 0;
     let id = principalIdFor(anchor);
-    while (taken.has(id)) id = principalIdFor(anchor, ++attempt);
+    while (taken.has(id) || heldElsewhere(id)) id = principalIdFor(anchor, ++attempt);
     taken.add(id);
     ids[i] = id;
   }

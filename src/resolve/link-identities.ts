@@ -3,7 +3,6 @@ import { accountKey } from './account-key.js';
 import type { Conflict } from './conflict.js';
 import { normalizeIdentifier } from './normalize-identifier.js';
 import type { LinkRule } from './resolve-rules.js';
-import type { SourceState } from './source-state.js';
 
 export interface LinkResult {
   /** Clusters of account keys, each one principal; sorted, deterministic. */
@@ -17,7 +16,7 @@ export interface LinkResult {
  * not used), and a link that would join two clusters holding accounts of one source is refused.
  */
 export function linkIdentities(
-  sources: ReadonlyMap<string, SourceState>,
+  sources: ReadonlyMap<string, { readonly accounts: ReadonlyMap<string, Account> }>,
   rules: readonly LinkRule[],
 ): LinkResult {
   const keys: string[] = [];

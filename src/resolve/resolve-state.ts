@@ -9,6 +9,7 @@ import type { Conflict } from './conflict.js';
 import { buildGrantContext } from './grant-context.js';
 import { grantsForPrincipal } from './grants-for-principal.js';
 import { linkIdentities } from './link-identities.js';
+import { LinkIndex, linkKeys } from './link-index.js';
 import type { ResolveRules } from './resolve-rules.js';
 import type { ResolvedState } from './resolved-state.js';
 import { buildRoleIndex, type RoleIndex } from './role-index.js';
@@ -22,6 +23,8 @@ export interface ResolveChange {
   readonly dirtyAccounts: ReadonlySet<string>;
   /** Accounts were added or removed, or identifiers changed: identity linking must be redone. */
   readonly relink: boolean;
+  /** The accounts that were added, removed or changed identifiers (account keys). */
+  readonly relinkAccounts: ReadonlySet<string>;
   /** Groups or group nesting changed: the role index must be rebuilt. */
   readonly groupsChanged: boolean;
 }
@@ -35,8 +38,11 @@ export interface ResolutionPatch {
   readonly principals: ReadonlyMap<string, Principal | null>;
   readonly grants: ReadonlyMap<string, ReadonlyMap<string, GrantPath> | null>;
   readonly links: ReadonlyMap<string, string> | null;
+  /** Linking conflicts (ambiguous identifiers are added from the link index after the commit). */
   readonly conflicts: readonly Conflict[];
   readonly roleIndex: RoleIndex;
+  /** Accounts whose link-index entries must be refreshed after the commit; null = rebuild it. */
+  readonly relinked: ReadonlySet<string> | null;
 }
 
 /**
@@ -82,6 +88,7 @@ export function resolveIncremental(
   sources: ReadonlyMap<string, SourceState>,
   rules: ResolveRules,
   change: ResolveChange,
+  linkIndex: LinkIndex | null = null,
 ): ResolutionPatch {
   const dirtyAccounts = new Set(change.dirtyAccounts);
   let roleIndex = prevIndex;
@@ -101,7 +108,45 @@ export function resolveIncremental(
   let links: Map<string, string> | null = null;
   let conflicts = prev.conflicts;
 
-  if (change.relink) {
+  let relinked: ReadonlySet<string> | null = new Set();
+  const affected = change.relink && linkIndex ? affectedAccounts(change.relinkAccounts, prev, sources, rules, linkIndex) : null;
+  if (change.relink && affected) {
+    // Incremental: relink only the accounts the change can reach through shared link values.
+    const subset = new Map<string, { accounts: Map<string, Account> }>();
+    for (const key of affected) {
+      const { source, externalId } = splitAccountKey(key);
+      const account = sources.get(source)?.accounts.get(externalId);
+      if (!account) continue;
+      let s = subset.get(source);
+      if (!s) subset.set(source, (s = { accounts: new Map() }));
+      s.accounts.set(externalId, account);
+    }
+    const linked = linkIdentities(subset, rules.linking);
+    const released = new Set<string>();
+    for (const key of affected) {
+      const pid = prev.principalOfAccount.get(key);
+      if (pid !== undefined) released.add(pid);
+    }
+    const ids = assignPrincipalIds(linked.clusters, prev.principalOfAccount, (id) => prev.principals.has(id) && !released.has(id));
+    links = new Map(prev.principalOfAccount);
+    for (const key of affected) links.delete(key);
+    const alive = new Set<string>();
+    linked.clusters.forEach((cluster, i) => {
+      const pid = ids[i]!;
+      alive.add(pid);
+      for (const key of cluster) links!.set(key, pid);
+      dirty.add(pid);
+      clusterOf.set(pid, cluster);
+    });
+    for (const pid of released) {
+      if (alive.has(pid)) continue;
+      principals.set(pid, null);
+      grants.set(pid, null);
+    }
+    const readable = new Set([...affected].map((k) => k.replace('\u0000', ':')));
+    conflicts = [...prev.conflicts.filter((c) => c.kind !== 'ambiguous-alias' && !c.accounts.some((a) => readable.has(a))), ...linked.conflicts];
+    relinked = affected;
+  } else if (change.relink) {
     const linked = linkIdentities(sources, rules.linking);
     const ids = assignPrincipalIds(linked.clusters, prev.principalOfAccount);
     links = new Map();
@@ -123,6 +168,7 @@ export function resolveIncremental(
       grants.set(pid, null);
     }
     conflicts = linked.conflicts;
+    relinked = null;
   }
   const linkOf = links ?? prev.principalOfAccount;
   for (const key of dirtyAccounts) {
@@ -137,15 +183,40 @@ export function resolveIncremental(
     const g = grantsForPrincipal(p, ctx);
     grants.set(pid, g.size ? g : null);
   }
-  // Identifiers only change with a relink, so ambiguity can only change then.
-  if (change.relink) {
-    const current = function* (): Iterable<Principal> {
-      for (const [pid, p] of prev.principals) if (!principals.has(pid)) yield p;
-      for (const p of principals.values()) if (p) yield p;
-    };
-    conflicts = [...conflicts, ...ambiguousAliases(current())];
+  return { principals, grants, links, conflicts: conflicts.filter((c) => c.kind !== 'ambiguous-alias'), roleIndex, relinked };
+}
+
+/** Above this share of all accounts an incremental relink is not worth it: relink everything. */
+const INCREMENTAL_RELINK_LIMIT = 0.2;
+
+/**
+ * The accounts a relink must reconsider: the changed ones, every account of their previous
+ * principals, and (transitively) every account sharing a link value with any of them, old or new.
+ * Null when that is too large a share of the directory.
+ */
+function affectedAccounts(
+  changed: ReadonlySet<string>,
+  prev: ResolvedState,
+  sources: ReadonlyMap<string, SourceState>,
+  rules: ResolveRules,
+  index: LinkIndex,
+): Set<string> | null {
+  const limit = Math.max(1000, INCREMENTAL_RELINK_LIMIT * index.keysOf.size);
+  const affected = new Set<string>();
+  const queue = [...changed];
+  while (queue.length) {
+    const key = queue.pop()!;
+    if (affected.has(key)) continue;
+    affected.add(key);
+    if (affected.size > limit) return null;
+    const pid = prev.principalOfAccount.get(key);
+    for (const a of (pid ? prev.principals.get(pid)?.accounts : undefined) ?? []) queue.push(`${a.source}\u0000${a.externalId}`);
+    const { source, externalId } = splitAccountKey(key);
+    const account = sources.get(source)?.accounts.get(externalId);
+    const values = [...(index.keysOf.get(key) ?? []), ...(account ? linkKeys(source, account, rules.linking) : [])];
+    for (const v of values) for (const other of index.byValue.get(v) ?? []) queue.push(other);
   }
-  return { principals, grants, links, conflicts, roleIndex };
+  return affected;
 }
 
 /** Applies a patch to a mutable resolved state, in place. */
@@ -170,7 +241,7 @@ export function patchFromFull(full: { state: ResolvedState; roleIndex: RoleIndex
   const grants = new Map<string, ReadonlyMap<string, GrantPath> | null>();
   for (const pid of previousPrincipals) if (!principals.has(pid)) principals.set(pid, null);
   for (const pid of principals.keys()) grants.set(pid, full.state.grants.get(pid) ?? null);
-  return { principals, grants, links: full.state.principalOfAccount, conflicts: full.state.conflicts, roleIndex: full.roleIndex };
+  return { principals, grants, links: full.state.principalOfAccount, conflicts: full.state.conflicts.filter((c) => c.kind !== 'ambiguous-alias'), roleIndex: full.roleIndex, relinked: null };
 }
 
 function accountLookup(sources: ReadonlyMap<string, SourceState>): (key: string) => Account {
