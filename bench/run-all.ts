@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   entra: { file: 'entra-sync.js', args: [] },
   ldap: { file: 'ldap-sync.js', args: [] },
+  okta: { file: 'okta-sync.js', args: [] },
   scim: { file: 'scim-push.js', args: ['10000', '500', '2', '100'] },
   apply: { file: 'foundation-apply.js', args: ['100000', '1000'] },
   decide: { file: 'decisions-inprocess.js', args: [] },

@@ -5,6 +5,7 @@
 import type { ConnectorFactory } from '../connectors/connector.js';
 import { entraConnectorFactory } from '../connectors/entra/index.js';
 import { ldapConnectorFactory } from '../connectors/ldap/index.js';
+import { oktaConnectorFactory } from '../connectors/okta/index.js';
 import { scimConnectorFactory } from '../connectors/scim/index.js';
 import { staticConnectorFactory } from '../connectors/static/index.js';
 
@@ -12,6 +13,7 @@ export const CONNECTOR_FACTORIES: Readonly<Record<string, ConnectorFactory<never
   static: staticConnectorFactory as ConnectorFactory<never>,
   entra: entraConnectorFactory as ConnectorFactory<never>,
   ldap: ldapConnectorFactory as ConnectorFactory<never>,
+  okta: oktaConnectorFactory as ConnectorFactory<never>,
   scim: scimConnectorFactory as ConnectorFactory<never>,
 };
 
