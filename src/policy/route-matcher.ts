@@ -42,17 +42,26 @@ export class RouteMatcher {
     const exact = this.exact.get(path);
     if (exact) for (const r of exact) if (accepts(r, method, resource)) out.push(r);
     if (this.prefixes.size) {
-      for (const bucket of [this.prefixes.get(firstSegment(path)), this.prefixes.get('')]) {
-        if (!bucket) continue;
-        for (const len of bucket.lengths) {
-          if (len > path.length) break;
-          const list = bucket.byPrefix.get(path.slice(0, len));
-          if (list) for (const r of list) if (accepts(r, method, resource)) out.push(r);
-        }
-      }
+      this.matchPrefixes(this.prefixes.get(firstSegment(path)), path, method, resource, out);
+      this.matchPrefixes(this.prefixes.get(''), path, method, resource, out);
     }
     for (const g of this.globs) if (path.startsWith(g.literal) && g.re.test(path) && accepts(g.route, method, resource)) out.push(g.route);
     return out;
+  }
+
+  private matchPrefixes(
+    bucket: { readonly lengths: number[]; readonly byPrefix: Map<string, CompiledRoute[]> } | undefined,
+    path: string,
+    method: string,
+    resource: Readonly<Record<string, string>> | undefined,
+    out: CompiledRoute[],
+  ): void {
+    if (bucket === undefined) return;
+    for (const len of bucket.lengths) {
+      if (len > path.length) return;
+      const list = bucket.byPrefix.get(path.length === len ? path : path.slice(0, len));
+      if (list) for (const r of list) if (accepts(r, method, resource)) out.push(r);
+    }
   }
 }
 
