@@ -1,30 +1,15 @@
 import { join } from 'node:path';
-import type { ConnectorContext, ConnectorLog, PollConnector, SourceBatch, SyncRun } from '../../connectors/connector.js';
+import type { ConnectorContext, PollConnector, SourceBatch, SyncRun } from '../../connectors/connector.js';
 import { ldapConnectorFactory } from '../../connectors/ldap/index.js';
 import type { ApplyResult } from '../../src/apply/apply-result.js';
 import type { Applier } from '../../src/apply/applier.js';
 import { readSecret } from '../../src/config/secret-ref.js';
 import type { RoleStore } from '../../src/store/role-store.js';
+import { MemoryLog } from './memory-log.js';
 
-/** A ConnectorLog that keeps every line (to assert on, e.g. that no secret was ever logged). */
-export class MemoryLog implements ConnectorLog {
-  readonly lines: { level: string; obj: object; msg: string | undefined }[] = [];
-  info(obj: object, msg?: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-  warn(obj: object, msg?: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  error(obj: object, msg?: string): void {
-    this.lines.push({ level: 'error', obj, msg });
-  }
-  debug(obj: object, msg?: string): void {
-    this.lines.push({ level: 'debug', obj, msg });
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.level} ${l.msg ?? ''} ${JSON.stringify(l.obj)}`).join('\n');
-  }
-}
+export { MemoryLog };
+export { flatten } from './flatten-batches.js';
+
 
 /** An `ldap` connector built the way the daemon builds it: options parsed by the factory, secrets read from files/env. */
 export function ldapConnector(sourceId: string, rawOptions: unknown, baseDir: string, log = new MemoryLog()): { connector: PollConnector; log: MemoryLog; ctx: ConnectorContext } {
@@ -72,16 +57,5 @@ export async function syncAndApply(
   return { run, result, batches };
 }
 
-/** Everything a list of batches delivered, flattened. */
-export function flatten(batches: readonly SourceBatch[]) {
-  return {
-    accounts: batches.flatMap((b) => b.accounts ?? []),
-    groups: batches.flatMap((b) => b.groups ?? []),
-    memberships: batches.flatMap((b) => b.memberships ?? []),
-    replaceMembers: batches.flatMap((b) => b.replaceMembers ?? []),
-    removedAccounts: batches.flatMap((b) => b.removedAccounts ?? []),
-    removedGroups: batches.flatMap((b) => b.removedGroups ?? []),
-  };
-}
 
 export const secretFile = (dir: string, name = 'bind.pw'): string => join(dir, name);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConnectorContext, ConnectorLog, SourceBatch, SyncProgress, SyncRun } from '../../../connectors/connector.js';
+import type { ConnectorContext, SourceBatch, SyncProgress, SyncRun } from '../../../connectors/connector.js';
 import { EntraConnector, entraConnectorFactory, type GraphFetch } from '../../../connectors/entra/index.js';
 import type { ApplyResult } from '../../../src/apply/apply-result.js';
 import type { Applier } from '../../../src/apply/applier.js';
@@ -11,30 +11,15 @@ import { FakeDirectory } from './fake-directory.js';
 import { PUBLIC_GRAPH, startFakeGraph, type FakeGraph } from './fake-graph.js';
 import { PUBLIC_AUTHORITY, TokenBook, startFakeLogin, type AppRegistration, type FakeLogin } from './fake-login.js';
 import { RoutedMsalNetwork, routedGraphFetch } from './routing.js';
+import { MemoryLog } from '../../support/memory-log.js';
+
+export { MemoryLog };
+export { flatten } from '../../support/flatten-batches.js';
 
 export const TENANT = '7e0b2a1c-4f3d-4c59-9b8e-3c1d2e4f5a6b';
 export const CLIENT_ID = '5a1f0c3e-8d2b-4e6a-9f70-1b2c3d4e5f60';
 export const SECRET = 'Zq8~fake-client-secret-value_3sK';
 
-/** A ConnectorLog that keeps every line (to assert on, e.g. that no secret was ever logged). */
-export class MemoryLog implements ConnectorLog {
-  readonly lines: { level: string; obj: object; msg: string | undefined }[] = [];
-  info(obj: object, msg?: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-  warn(obj: object, msg?: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  error(obj: object, msg?: string): void {
-    this.lines.push({ level: 'error', obj, msg });
-  }
-  debug(obj: object, msg?: string): void {
-    this.lines.push({ level: 'debug', obj, msg });
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.level} ${l.msg ?? ''} ${JSON.stringify(l.obj)}`).join('\n');
-  }
-}
 
 /** The fake token endpoint and the fake Graph, and the routes that lead the real endpoints to them. */
 export interface FakeEntra {
@@ -137,15 +122,3 @@ export async function syncAndApply(
   return { run, result, batches, progress };
 }
 
-/** Everything a list of batches delivered, flattened. */
-export function flatten(batches: readonly SourceBatch[]) {
-  return {
-    accounts: batches.flatMap((b) => b.accounts ?? []),
-    groups: batches.flatMap((b) => b.groups ?? []),
-    memberships: batches.flatMap((b) => b.memberships ?? []),
-    removedMemberships: batches.flatMap((b) => b.removedMemberships ?? []),
-    replaceMembers: batches.flatMap((b) => b.replaceMembers ?? []),
-    removedAccounts: batches.flatMap((b) => b.removedAccounts ?? []),
-    removedGroups: batches.flatMap((b) => b.removedGroups ?? []),
-  };
-}

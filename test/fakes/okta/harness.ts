@@ -1,32 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectorContext, ConnectorLog, PollConnector, SourceBatch, SyncProgress, SyncRun } from '../../../connectors/connector.js';
+import type { ConnectorContext, PollConnector, SourceBatch, SyncProgress, SyncRun } from '../../../connectors/connector.js';
 import { OktaConnector, oktaConnectorFactory, type OktaConnectorDeps } from '../../../connectors/okta/index.js';
 import type { ApplyResult } from '../../../src/apply/apply-result.js';
 import type { Applier } from '../../../src/apply/applier.js';
 import { readSecret } from '../../../src/config/secret-ref.js';
 import type { RoleStore } from '../../../src/store/role-store.js';
+import { MemoryLog } from '../../support/memory-log.js';
 
-/** A ConnectorLog that keeps every line (to assert on, e.g. that no secret is ever logged). */
-export class MemoryLog implements ConnectorLog {
-  readonly lines: { level: string; obj: object; msg: string | undefined }[] = [];
-  info(obj: object, msg?: string): void {
-    this.lines.push({ level: 'info', obj, msg });
-  }
-  warn(obj: object, msg?: string): void {
-    this.lines.push({ level: 'warn', obj, msg });
-  }
-  error(obj: object, msg?: string): void {
-    this.lines.push({ level: 'error', obj, msg });
-  }
-  debug(obj: object, msg?: string): void {
-    this.lines.push({ level: 'debug', obj, msg });
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.level} ${l.msg ?? ''} ${JSON.stringify(l.obj)}`).join('\n');
-  }
-}
+export { MemoryLog };
+export { flatten } from '../../support/flatten-batches.js';
+
 
 /** A directory for secrets (the API token file, keys), as the config's base dir. */
 export function secretsDir(token = 'test-api-token'): string {
@@ -89,18 +74,6 @@ export async function syncAndApply(
   return { run, result, batches, progress };
 }
 
-/** Everything a list of batches delivered, flattened. */
-export function flatten(batches: readonly SourceBatch[]) {
-  return {
-    accounts: batches.flatMap((b) => b.accounts ?? []),
-    groups: batches.flatMap((b) => b.groups ?? []),
-    memberships: batches.flatMap((b) => b.memberships ?? []),
-    replaceMembers: batches.flatMap((b) => b.replaceMembers ?? []),
-    removedAccounts: batches.flatMap((b) => b.removedAccounts ?? []),
-    removedGroups: batches.flatMap((b) => b.removedGroups ?? []),
-    removedMemberships: batches.flatMap((b) => b.removedMemberships ?? []),
-  };
-}
 
 /** Drains a run without an applier (the benchmark's consumer). */
 export async function drain(run: SyncRun, onBatch?: (b: SourceBatch) => void): Promise<void> {
