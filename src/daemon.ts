@@ -15,6 +15,7 @@ import { readSecret } from './config/secret-ref.js';
 import { CONNECTOR_FACTORIES, optionsParserFor } from './connector-factories.js';
 import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
+import { notifySystemdReady } from './serve/notify-systemd.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
 import { backoffDelay } from './sync/backoff.js';
 import { PushCoalescer } from './sync/push-coalescer.js';
@@ -133,6 +134,8 @@ export class Daemon {
         { store: config.store.path, socket: config.listen.decision.path, sources: [...runtime.runners.keys()], version: runtime.store.history.latestVersion()?.id ?? null, policy: daemon.policy?.hash ?? null },
         'roster daemon started',
       );
+      // Type=notify under systemd (systemd/roster.service): the socket listens, dependents may start.
+      notifySystemdReady(log);
       return daemon;
     } catch (err) {
       await daemon.stopResponder();

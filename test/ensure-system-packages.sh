@@ -9,7 +9,10 @@ REQUIRED=(nginx:nginx
   # Samba AD DC (test/support/samba.ts): samba needs the AD DC packages (DSDB modules, winbind)
   # and the provisioning data, which have no binary of their own, so they hang off `samba`.
   samba:samba samba:samba-ad-dc samba:samba-ad-provision samba-tool:samba-common-bin
-  winbindd:winbind ldbmodify:ldb-tools)
+  winbindd:winbind ldbmodify:ldb-tools
+  # systemd/ units (test/unit/systemd-units.test.ts): systemd-analyze verify, sysusers, tmpfiles;
+  # setpriv runs a client as nobody (test/integration/socket-permissions.test.ts).
+  systemd-analyze:systemd setpriv:util-linux)
 missing=()
 for pair in "${REQUIRED[@]+"${REQUIRED[@]}"}"; do
   bin="${pair%%:*}"; pkg="${pair##*:}"

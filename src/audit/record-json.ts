@@ -7,7 +7,7 @@ export function recordJson(r: DecisionRecord): string {
   return JSON.stringify({
     decisionId: r.decisionId,
     at: r.at,
-    subject: { id: q.subject.id, issuer: q.subject.issuer ?? null },
+    subject: { id: q.subject.id, issuer: q.subject.issuer ?? null, kind: q.subject.kind ?? null },
     route: q.route,
     method: q.method ?? null,
     action: q.action ?? null,

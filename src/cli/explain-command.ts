@@ -5,7 +5,7 @@ import { explain } from '../policy/explain.js';
 import { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { withConfigOption } from './config-option.js';
 import { decisionContext } from './decision-context.js';
-import { formatGrantPath } from './format-grant-path.js';
+import { formatGrantPath } from '../compliance/format-grant-path.js';
 import { print, printJson } from './output.js';
 import { versionFor } from './parse-time.js';
 import { requestFromOptions, withRequestOptions, type RequestOptions } from './request-options.js';

@@ -2,7 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../errors/error-codes.js';
 import { RosterError } from '../errors/roster-error.js';
+import { accessReviewCommand } from './access-review-command.js';
 import { auditCommand } from './audit-command.js';
+import { compactCommand } from './compact-command.js';
+import { timelineCommand } from './timeline-command.js';
+import { whoCouldCommand } from './who-could-command.js';
+import { backupCommand } from './backup-command.js';
 import { changesCommand } from './changes-command.js';
 import { decideCommand } from './decide-command.js';
 import { explainCommand } from './explain-command.js';
@@ -30,7 +35,12 @@ const program = new Command('roster')
   .addCommand(decideCommand())
   .addCommand(explainCommand())
   .addCommand(policyCommand())
+  .addCommand(whoCouldCommand())
+  .addCommand(timelineCommand())
+  .addCommand(accessReviewCommand())
   .addCommand(auditCommand())
+  .addCommand(compactCommand())
+  .addCommand(backupCommand())
   .addCommand(configCommand())
   .addCommand(responderCommand(), { hidden: true });
 

@@ -3,7 +3,7 @@ import { RosterError } from '../errors/roster-error.js';
 import { loadRosterConfig } from '../daemon.js';
 import { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { withConfigOption } from './config-option.js';
-import { formatGrantPath } from './format-grant-path.js';
+import { formatGrantPath } from '../compliance/format-grant-path.js';
 import { formatTable } from './format-table.js';
 import { print, printJson } from './output.js';
 import { versionFor } from './parse-time.js';

@@ -18,10 +18,17 @@ const collect = (v: string, list: string[]): string[] => [...list, v];
 
 /** The request flags shared by `decide` and `explain`. */
 export function withRequestOptions(cmd: Command): Command {
+  return withRequestShapeOptions(
+    cmd
+      .requiredOption('--subject <id>', 'the identifier the gateway verified')
+      .option('--issuer <url>', 'OIDC issuer: the subject is that issuer\'s sub')
+      .option('--kind <kind>', 'bind only through this identifier kind (email, upn, uid, clientId, principal, ...)'),
+  );
+}
+
+/** The request flags without a subject (`who-could` asks for the subjects). */
+export function withRequestShapeOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--subject <id>', 'the identifier the gateway verified')
-    .option('--issuer <url>', 'OIDC issuer: the subject is that issuer\'s sub')
-    .option('--kind <kind>', 'bind only through this identifier kind (email, upn, uid, clientId, principal, ...)')
     .requiredOption('--route <path>', 'request path, e.g. /v1/chat/completions')
     .option('--method <method>', 'HTTP method', 'GET')
     .option('--action <action>', 'action, e.g. invoke')

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { RosterError } from '../errors/roster-error.js';
 import { withConfigOption } from './config-option.js';
-import { formatGrantPath } from './format-grant-path.js';
+import { formatGrantPath } from '../compliance/format-grant-path.js';
 import { formatTable } from './format-table.js';
 import { openQueryStore } from './open-query-store.js';
 import { print, printJson } from './output.js';

@@ -109,8 +109,31 @@ export const configSchema = z
         mode: z.enum(['durable', 'async', 'off']).default('durable'),
         window: durationSchema.prefault('2ms'),
         maxBatch: z.number().int().min(1).max(100_000).default(512),
+        /** Where the chain head is written on a schedule, so truncating the newest records is detectable. */
+        headSink: z
+          .object({
+            file: z.string().min(1).optional(),
+            /** Also as a syslog line (via logger(1)). */
+            syslog: z.boolean().default(false),
+            every: durationSchema.prefault('1m'),
+          })
+          .strict()
+          .refine((h) => h.file !== undefined || h.syslog, { message: 'give a file, syslog: true, or both' })
+          .optional(),
       })
       .strict()
+      .prefault({}),
+    /** How long history and decision records are kept; absent: forever. Compaction runs every `every`. */
+    retention: z
+      .object({
+        history: durationSchema.optional(),
+        decisions: durationSchema.optional(),
+        every: durationSchema.prefault('1d'),
+      })
+      .strict()
+      .refine((r) => r.history === undefined || r.decisions === undefined || r.decisions <= r.history, {
+        message: 'decisions cannot be kept longer than history (a kept decision must stay replayable)',
+      })
       .prefault({}),
     identity: z
       .object({

@@ -84,7 +84,11 @@ export function parseConfig(text: string, path: string, parseOptions: OptionsPar
       admin: { ...config.listen.admin, path: resolve(baseDir, config.listen.admin.path) },
     },
     policy: config.policy ? { file: resolve(baseDir, config.policy.file) } : undefined,
-    decisionLog: { ...config.decisionLog, path: config.decisionLog.path ? resolve(baseDir, config.decisionLog.path) : join(dirname(resolve(baseDir, config.store.path)), 'roster-decisions.db') },
+    decisionLog: {
+      ...config.decisionLog,
+      path: config.decisionLog.path ? resolve(baseDir, config.decisionLog.path) : join(dirname(resolve(baseDir, config.store.path)), 'roster-decisions.db'),
+      headSink: config.decisionLog.headSink?.file ? { ...config.decisionLog.headSink, file: resolve(baseDir, config.decisionLog.headSink.file) } : config.decisionLog.headSink,
+    },
   } satisfies RawConfig & Omit<RosterConfig, keyof RawConfig>;
 }
 

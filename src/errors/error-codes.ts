@@ -43,8 +43,16 @@ export const ERROR_CODES = {
   ROSTER_ERR_AUDIT_UNAVAILABLE: { status: 503, exit: EXIT.failure, message: 'the decision log cannot record decisions ({cause}); denying (audit failure policy: fail closed)' },
   ROSTER_ERR_SOCKET_IN_USE: { status: 500, exit: EXIT.failure, message: 'socket {path} is in use by another running process' },
   ROSTER_ERR_SOCKET_GROUP_UNKNOWN: { status: 500, exit: EXIT.config, message: 'socket group "{group}" does not exist' },
+  ROSTER_ERR_SOCKET_UNVERIFIABLE: { status: 500, exit: EXIT.failure, message: 'socket {path} exists and connecting to it fails with {cause}, so it may belong to a running process; left alone (remove it if nothing uses it)' },
   ROSTER_ERR_AUDIT_CHAIN_BROKEN: { status: 500, exit: EXIT.mismatch, message: 'the decision log chain is broken at record {seq} ({decisionId}): {problem}' },
   ROSTER_ERR_DECISION_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no decision with id "{decisionId}" in the log' },
+  ROSTER_ERR_BACKUP_FAILED: { status: 500, exit: EXIT.failure, message: 'backup of {source} to {target} failed: {cause}' },
+  ROSTER_ERR_BACKUP_UNVERIFIED: { status: 500, exit: EXIT.store, message: 'the backup copy of {source} failed its integrity check ({cause}); nothing was written to {target}' },
+  ROSTER_ERR_BEFORE_RETENTION: { status: 410, exit: EXIT.notFound, message: '{at} is before the retention floor ({floor}): that history was compacted away' },
+  ROSTER_ERR_REPLAY_MISMATCH: { status: 409, exit: EXIT.mismatch, message: 'decision {decisionId} does not replay: recorded {recorded}, re-evaluated {replayed}' },
+  ROSTER_ERR_AUDIT_HEAD_MISMATCH: { status: 500, exit: EXIT.mismatch, message: 'the decision log does not contain the chain head recorded at {at} (record {seq}, hash {hash}): {problem}' },
+  ROSTER_ERR_EXPORT_FAILED: { status: 500, exit: EXIT.failure, message: 'audit export to {file} failed: {cause}' },
+  ROSTER_ERR_QUERY_INVALID: { status: 400, exit: EXIT.usage, message: 'invalid query: {details}' },
   ROSTER_ERR_INTERNAL: { status: 500, exit: EXIT.failure, message: 'internal error: {cause}' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, type Stats } from 'node:fs';
 import { connect, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { RosterError } from '../errors/roster-error.js';
@@ -11,10 +11,15 @@ import { RosterError } from '../errors/roster-error.js';
  */
 export async function listenUnixSocket(server: Server, path: string, mode: number, group?: string): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  if (existsSync(path)) {
-    if (!lstatSync(path).isSocket()) throw new RosterError('ROSTER_ERR_SOCKET_IN_USE', { path: `${path} (not a socket)` });
-    if (await answers(path)) throw new RosterError('ROSTER_ERR_SOCKET_IN_USE', { path });
-    unlinkSync(path);
+  const existing = lstatOrNull(path);
+  if (existing) {
+    if (!existing.isSocket()) throw new RosterError('ROSTER_ERR_SOCKET_IN_USE', { path: `${path} (not a socket)` });
+    const probe = await probeSocket(path);
+    if (probe === 'live') throw new RosterError('ROSTER_ERR_SOCKET_IN_USE', { path });
+    // Only "connection refused" proves nobody listens. EACCES (a socket we may not open) or
+    // EAGAIN (a full backlog) can be a running process, whose socket must not be taken over.
+    if (probe !== 'ECONNREFUSED' && probe !== 'ENOENT') throw new RosterError('ROSTER_ERR_SOCKET_UNVERIFIABLE', { path, cause: probe });
+    rmSync(path, { force: true });
   }
   const gid = group === undefined ? undefined : groupId(group);
   const old = process.umask(0o177);
@@ -33,14 +38,24 @@ export async function listenUnixSocket(server: Server, path: string, mode: numbe
   chmodSync(path, mode);
 }
 
-function answers(path: string): Promise<boolean> {
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** 'live' when something accepts a connection, else the connect error's code. */
+function probeSocket(path: string): Promise<'live' | string> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once('connect', () => {
       s.destroy();
-      resolve(true);
+      resolve('live');
     });
-    s.once('error', () => resolve(false));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 }
 

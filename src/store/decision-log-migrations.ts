@@ -21,4 +21,15 @@ export const DECISION_LOG_MIGRATIONS: readonly string[] = [
   CREATE INDEX decisions_subject ON decisions (subject, at);
   CREATE UNIQUE INDEX decisions_id ON decisions (decision_id);
   `,
+  `
+  -- Access reviews ask for each holder's last decision.
+  CREATE INDEX decisions_principal ON decisions (principal_id, at) WHERE principal_id IS NOT NULL;
+  -- Retention: the last record removed, so the chain still verifies from its first kept record.
+  CREATE TABLE chain_anchor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    compacted_at INTEGER NOT NULL
+  );
+  `,
 ];

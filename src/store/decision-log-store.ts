@@ -4,13 +4,17 @@ import { dirname } from 'node:path';
 import { RosterError } from '../errors/roster-error.js';
 import { DECISION_LOG_MIGRATIONS } from './decision-log-migrations.js';
 import type { DecisionLogRow } from './decision-log-row.js';
+import { DecisionLogQueries } from './decision-log-queries.js';
+import { compactDecisionLog } from './compact-decision-log.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The decision log's SQLite file: append batches in one transaction each, read in order. */
 export class DecisionLogStore {
+  readonly queries: DecisionLogQueries;
   private readonly insert;
   private readonly last;
+  private readonly headRow;
 
   private constructor(readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -18,6 +22,8 @@ export class DecisionLogStore {
        VALUES (@decisionId, @at, @subject, @principalId, @route, @decision, @record, @prevHash, @hash)`,
     );
     this.last = db.prepare('SELECT hash FROM decisions ORDER BY seq DESC LIMIT 1').pluck();
+    this.headRow = db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1');
+    this.queries = new DecisionLogQueries(db);
   }
 
   static open(path: string, opts: { readonly readonly?: boolean } = {}): DecisionLogStore {
@@ -44,6 +50,11 @@ export class DecisionLogStore {
   /** The newest hash of the chain (the genesis hash for an empty log). */
   lastHash(): string {
     return (this.last.get() as string | undefined) ?? GENESIS_HASH;
+  }
+
+  /** The newest record's place and hash (the anchor's after compaction of everything; null when empty). */
+  head(): { seq: number; hash: string } | null {
+    return (this.headRow.get() as { seq: number; hash: string } | undefined) ?? this.queries.anchor();
   }
 
   /** Appends rows (already chained by the caller) in one durable transaction. */
@@ -78,6 +89,11 @@ export class DecisionLogStore {
         )
         .get(decisionId) as DecisionLogRow | undefined) ?? null
     );
+  }
+
+  /** Retention: removes records older than `cutoff`, keeping the chain verifiable (compact-decision-log.ts). */
+  compact(cutoff: number, at: number): { removed: number } {
+    return compactDecisionLog(this.db, cutoff, at);
   }
 
   close(): void {

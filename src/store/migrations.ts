@@ -98,4 +98,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX policy_activations_time ON policy_activations (activated_at, id);
   `,
+  `
+  -- Retention (compaction): history before floor_version was removed; as-of queries at or after
+  -- floor_time stay exact, earlier ones are refused instead of answered wrongly.
+  CREATE TABLE retention_floor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    floor_version INTEGER NOT NULL,
+    floor_time INTEGER NOT NULL,
+    compacted_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -2,6 +2,8 @@ import type { ChangeSet } from '../model/change-set.js';
 import { isEmptyChangeSet } from '../model/change-set.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
 import { ChangeSetWriter } from './commit-change-set.js';
+import { ComplianceQueries } from './compliance-queries.js';
+import { compactHistory, type HistoryCompaction } from './compact-history.js';
 import type { CurrentRows } from './current-rows.js';
 import { HistoryQueries } from './history-queries.js';
 import { PolicyVersions } from './policy-versions.js';
@@ -14,6 +16,7 @@ import { WriterLock } from './writer-lock.js';
 export class SqliteRoleStore implements RoleStore {
   readonly history: HistoryQueries;
   readonly policies: PolicyVersions;
+  readonly compliance: ComplianceQueries;
   private readonly writer: ChangeSetWriter | null;
   private readonly lock: WriterLock | null;
   private readonly upsertSync;
@@ -23,6 +26,7 @@ export class SqliteRoleStore implements RoleStore {
     this.lock = lock;
     this.history = new HistoryQueries(db);
     this.policies = new PolicyVersions(db);
+    this.compliance = new ComplianceQueries(db);
     this.writer = lock ? new ChangeSetWriter(db) : null;
     this.upsertSync = lock
       ? db.prepare(
@@ -111,6 +115,12 @@ export class SqliteRoleStore implements RoleStore {
          FROM sync_state ORDER BY source`,
       )
       .all() as SyncStateRow[];
+  }
+
+  /** Retention: removes history no query at or after `floorTime` needs (compact-history.ts). */
+  compact(floorTime: number, at: number): HistoryCompaction | null {
+    this.requireWriter();
+    return compactHistory(this.db, floorTime, at);
   }
 
   close(): void {

@@ -1,0 +1,32 @@
+import type { Db } from './open-database.js';
+
+const CHUNK = 50_000;
+
+/**
+ * Removes decision records older than `cutoff` (ms), oldest first, in chunks. Each chunk's
+ * transaction also moves the chain anchor to the last record it removed, so the kept log still
+ * verifies from its first record and a crash mid-way leaves a consistent prefix removed.
+ */
+export function compactDecisionLog(db: Db, cutoff: number, at: number): { removed: number } {
+  const firstKept = db.prepare('SELECT min(seq) FROM decisions WHERE at >= ?').pluck().get(cutoff) as number | null;
+  const end = firstKept ?? ((db.prepare('SELECT max(seq) FROM decisions').pluck().get() as number | null) ?? 0) + 1;
+  const oldest = db.prepare('SELECT min(seq) FROM decisions').pluck();
+  const lastOfChunk = db.prepare('SELECT seq, hash FROM decisions WHERE seq < ? ORDER BY seq DESC LIMIT 1');
+  const del = db.prepare('DELETE FROM decisions WHERE seq <= ?');
+  const anchor = db.prepare(
+    `INSERT INTO chain_anchor (id, seq, hash, compacted_at) VALUES (1, @seq, @hash, @at)
+     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, compacted_at = excluded.compacted_at`,
+  );
+  let removed = 0;
+  for (;;) {
+    const start = oldest.get() as number | null;
+    if (start === null || start >= end) break;
+    const chunkEnd = Math.min(end, start + CHUNK);
+    db.transaction(() => {
+      const last = lastOfChunk.get(chunkEnd) as { seq: number; hash: string };
+      removed += del.run(last.seq).changes;
+      anchor.run({ seq: last.seq, hash: last.hash, at });
+    }).immediate();
+  }
+  return { removed };
+}

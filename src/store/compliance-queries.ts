@@ -1,0 +1,108 @@
+import type { GrantPath } from '../model/grant-path.js';
+import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
+import { normalizeDn } from '../resolve/normalize-identifier.js';
+import type { Db } from './open-database.js';
+
+/** One row of a principal's grant history: held [fromV, toV) with this path. */
+export interface GrantInterval {
+  readonly role: string;
+  readonly path: GrantPath;
+  readonly fromV: number;
+  readonly toV: number | null;
+}
+
+export interface PrincipalSummary {
+  readonly status: string;
+  readonly displayName: string;
+}
+
+export interface RetentionFloor {
+  readonly floorVersion: number;
+  readonly floorTime: number;
+}
+
+const ALIVE = 'from_v <= @v AND (to_v IS NULL OR to_v > @v)';
+
+/**
+ * The history reads compliance needs beyond as-of snapshots: whole interval histories of one
+ * principal, who ever carried an identifier, and the retention floor. Each is one index seek.
+ */
+export class ComplianceQueries {
+  private readonly q;
+  private readonly paths = new Map<number, GrantPath>();
+
+  constructor(db: Db) {
+    this.q = {
+      intervals: db.prepare('SELECT role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants WHERE principal_id = ? ORDER BY role, from_v'),
+      roleIntervals: db.prepare('SELECT from_v AS fromV, to_v AS toV FROM grants WHERE principal_id = ? AND role = ? ORDER BY from_v DESC').raw(),
+      everNamed: db.prepare('SELECT DISTINCT principal_id FROM aliases WHERE value IN (@a, @b, @c, @d, @e)').pluck(),
+      namedAt: db.prepare(`SELECT DISTINCT principal_id FROM aliases WHERE value IN (@a, @b, @c, @d, @e) AND ${ALIVE}`).pluck(),
+      everExisted: db.prepare('SELECT 1 FROM principals WHERE id = ? LIMIT 1').pluck(),
+      summary: db.prepare(`SELECT json_extract(data, '$.status') AS status, json_extract(data, '$.displayName') AS displayName FROM principals WHERE id = @id AND ${ALIVE}`),
+      version: db.prepare('SELECT * FROM versions WHERE id = ?'),
+      path: db.prepare('SELECT json FROM grant_paths WHERE id = ?').pluck(),
+      floor: db.prepare('SELECT floor_version AS floorVersion, floor_time AS floorTime FROM retention_floor WHERE id = 1'),
+    };
+  }
+
+  private pathOf(id: number): GrantPath {
+    let p = this.paths.get(id);
+    if (!p) this.paths.set(id, (p = JSON.parse(this.q.path.get(id) as string) as GrantPath));
+    return p;
+  }
+
+  /** Every grant row the principal ever had, by role then start. */
+  grantIntervals(principalId: string): GrantInterval[] {
+    return (this.q.intervals.all(principalId) as { role: string; path: number; fromV: number; toV: number | null }[]).map((r) => ({ ...r, path: this.pathOf(r.path) }));
+  }
+
+  /**
+   * Since when the principal has held `role` without a break as of version v: consecutive rows
+   * (a changed grant path ends one row where the next begins) count as one holding.
+   */
+  heldSince(principalId: string, role: string, v: number): number | null {
+    let since: number | null = null;
+    for (const [fromV, toV] of this.q.roleIntervals.iterate(principalId, role) as Iterable<[number, number | null]>) {
+      if (fromV > v) continue;
+      if (since === null) {
+        if (toV !== null && toV <= v) return null;
+        since = fromV;
+      } else if (toV === since) since = fromV;
+      else break;
+    }
+    return since;
+  }
+
+  /** The probe keys a subject identifier can match (as typed, lower-cased, as a DN, as issuer|sub). */
+  private keys(subject: string, issuer: string | undefined): Record<'a' | 'b' | 'c' | 'd' | 'e', string> {
+    const raw = subject.trim();
+    const lower = raw.toLowerCase();
+    return { a: raw, b: lower, c: normalizeDn(raw), d: normalizeDn(lower), e: issuer === undefined ? raw : `${issuer}|${raw}` };
+  }
+
+  /** Every principal that carried the identifier at any version (a principal id names itself). */
+  principalsEverNamed(subject: string, issuer?: string): string[] {
+    const found = new Set(this.q.everNamed.all(this.keys(subject, issuer)) as string[]);
+    if (/^p_[0-9a-f]{16}$/.test(subject.trim()) && this.q.everExisted.get(subject.trim())) found.add(subject.trim());
+    return [...found].sort();
+  }
+
+  /** Principals that carried any key the subject could bind through at version v (a superset). */
+  principalsNamedAt(subject: string, issuer: string | undefined, v: number): string[] {
+    return (this.q.namedAt.all({ ...this.keys(subject, issuer), v }) as string[]).sort();
+  }
+
+  summaryAt(principalId: string, v: number): PrincipalSummary | null {
+    return (this.q.summary.get({ id: principalId, v }) as PrincipalSummary | undefined) ?? null;
+  }
+
+  version(id: number): RoleStateVersion | null {
+    const row = this.q.version.get(id) as { id: number; committed_at: number; source: string; trigger: VersionTrigger; counts: string } | undefined;
+    return row ? { id: row.id, committedAt: row.committed_at, source: row.source, trigger: row.trigger, counts: JSON.parse(row.counts) as RoleStateVersion['counts'] } : null;
+  }
+
+  /** Where compaction cut history (null: nothing was ever removed). */
+  retentionFloor(): RetentionFloor | null {
+    return (this.q.floor.get() as RetentionFloor | undefined) ?? null;
+  }
+}
