@@ -3,7 +3,8 @@
  * connectors, scheduling and responders together.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ConnectorContext, PollConnector, PushConnector } from '../connectors/connector.js';
 import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
@@ -13,9 +14,14 @@ import { resolveRulesOf } from './config/resolve-rules-of.js';
 import type { RosterConfig } from './config/roster-config.js';
 import { readSecret } from './config/secret-ref.js';
 import { CONNECTOR_FACTORIES, optionsParserFor } from './connector-factories.js';
+import { applyRetention } from './compliance/apply-retention.js';
+import { ComplianceService } from './compliance/compliance-service.js';
 import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
+import { createAdminServer } from './serve/admin-server.js';
+import { listenUnixSocket } from './serve/listen-unix-socket.js';
 import { notifySystemdReady } from './serve/notify-systemd.js';
+import { DecisionLogStore } from './store/decision-log-store.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
 import { backoffDelay } from './sync/backoff.js';
 import { PushCoalescer } from './sync/push-coalescer.js';
@@ -100,6 +106,8 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private policy: LoadedPolicy | null = null;
   private watcher: FSWatcher | null = null;
+  private admin: { server: Server; compliance: ComplianceService } | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private responder: ChildProcess | null = null;
   private responderRestarts = 0;
 
@@ -130,6 +138,8 @@ export class Daemon {
           .map((s) => ({ runner: runtime.runners.get(s.id)!, schedule: s.schedule, firstDelayMs: s.firstDelay })),
       );
       daemon.watchPolicy();
+      await daemon.startAdmin();
+      daemon.startRetention();
       log.info(
         { store: config.store.path, socket: config.listen.decision.path, sources: [...runtime.runners.keys()], version: runtime.store.history.latestVersion()?.id ?? null, policy: daemon.policy?.hash ?? null },
         'roster daemon started',
@@ -168,6 +178,8 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.scheduler.stop();
       this.watcher?.close();
+      if (this.retentionTimer) clearInterval(this.retentionTimer);
+      await this.stopAdmin();
       await this.runtime.close();
       await this.stopResponder();
       this.log.info({}, 'roster daemon stopped');
@@ -225,6 +237,58 @@ export class Daemon {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /**
+   * The admin socket: compliance queries and status, read-only, on their own socket and file
+   * mode. Served here, not by the responder, so a long who-could never delays a decision.
+   */
+  private async startAdmin(): Promise<void> {
+    const { config } = this;
+    const store = SqliteRoleStore.openReadonly(config.store.path);
+    const log = existsSync(config.decisionLog.path) ? DecisionLogStore.open(config.decisionLog.path, { readonly: true }) : null;
+    const compliance = new ComplianceService(config, store, log);
+    const server = createAdminServer({
+      compliance,
+      status: () => ({ version: this.runtime.store.history.latestVersion()?.id ?? null, sources: this.runtime.store.syncStates() }),
+      headsFile: config.decisionLog.headSink?.file,
+    });
+    this.admin = { server, compliance };
+    try {
+      await listenUnixSocket(server, config.listen.admin.path, config.listen.admin.mode, config.listen.admin.group);
+    } catch (err) {
+      await this.stopAdmin();
+      throw err;
+    }
+  }
+
+  private async stopAdmin(): Promise<void> {
+    const admin = this.admin;
+    this.admin = null;
+    if (!admin) return;
+    await new Promise<void>((resolve) => {
+      admin.server.close(() => resolve());
+      admin.server.closeIdleConnections();
+    });
+    admin.compliance.log?.close();
+    admin.compliance.store.close();
+  }
+
+  /** History compaction every retention.every (the responder compacts its decision log itself). */
+  private startRetention(): void {
+    const { retention } = this.config;
+    if (retention.history === undefined) return;
+    const run = (): void => {
+      try {
+        const r = applyRetention(this.config, this.runtime.store, null, Date.now());
+        if (r.history) this.log.info({ floorVersion: r.history.floorVersion, removed: r.history.removed }, 'history compacted');
+      } catch (err) {
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'history compaction failed; will retry');
+      }
+    };
+    run();
+    this.retentionTimer = setInterval(run, retention.every);
+    this.retentionTimer.unref();
   }
 
   private watchPolicy(): void {

@@ -6,7 +6,9 @@
  * not the sync caches.
  */
 import type { Server } from 'node:http';
+import { ChainHeadSink } from './audit/chain-head-sink.js';
 import { DecisionLogWriter } from './audit/decision-log-writer.js';
+import { applyRetention } from './compliance/apply-retention.js';
 import { parsePolicy } from './config/load-policy.js';
 import type { RosterConfig } from './config/roster-config.js';
 import type { Logger } from './log/create-logger.js';
@@ -31,6 +33,8 @@ export class Responder {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  private upkeep: NodeJS.Timeout[] = [];
+  private headSink: ChainHeadSink | null = null;
 
   private constructor(
     private config: RosterConfig,
@@ -69,6 +73,7 @@ export class Responder {
       const r = new Responder(config, log, store, decisionLog, service, server, hash);
       r.timer = setInterval(() => void r.refresh(), POLL_MS);
       r.timer.unref();
+      r.startLogUpkeep();
       log.info({ socket: config.listen.decision.path, version: service.current().index?.roleStateVersion, policy: hash }, 'decision responder listening');
       return r;
     } catch (err) {
@@ -121,15 +126,49 @@ export class Responder {
     return this.refresh();
   }
 
+  /**
+   * The decision log's upkeep: the chain head written outside the log on a schedule (so losing
+   * the newest records is detectable) and retention. Both run between requests, briefly.
+   */
+  private startLogUpkeep(): void {
+    const log = this.decisionLog;
+    if (!log) return;
+    const sinkOptions = this.config.decisionLog.headSink;
+    if (sinkOptions) {
+      const sink = new ChainHeadSink(sinkOptions, (err) => this.log.error({ err: err.message }, 'cannot write the decision log chain head'));
+      this.headSink = sink;
+      const timer = setInterval(() => sink.write(log.store.head(), Date.now()), sinkOptions.every);
+      timer.unref();
+      this.upkeep.push(timer);
+    }
+    if (this.config.retention.decisions !== undefined) {
+      const compact = (): void => {
+        try {
+          const r = applyRetention(this.config, null, log.store, Date.now());
+          if (r.decisions?.removed) this.log.info({ removed: r.decisions.removed }, 'decision log compacted');
+        } catch (err) {
+          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'decision log compaction failed; will retry');
+        }
+      };
+      compact();
+      const timer = setInterval(compact, this.config.retention.every);
+      timer.unref();
+      this.upkeep.push(timer);
+    }
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      for (const t of this.upkeep) clearInterval(t);
       await this.refreshing;
       await new Promise<void>((resolve) => {
         this.server.close(() => resolve());
         this.server.closeIdleConnections();
       });
       this.decisionLog?.writer.close();
+      // The final head, after the last commit: a clean stop leaves nothing unrecorded.
+      if (this.decisionLog) this.headSink?.write(this.decisionLog.store.head(), Date.now());
       this.decisionLog?.store.close();
       this.store.close();
       this.log.info({}, 'decision responder stopped');
