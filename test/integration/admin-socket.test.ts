@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { socketRequest } from '../../src/cli/socket-request.js';
+import { DecisionLogStore } from '../../src/store/decision-log-store.js';
+import { REPO, runCli, startCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('admin socket', () => {
+  it('answers the compliance queries exactly as the CLI does, read-only, on its own 0600 socket; writes chain heads', async () => {
+    const dir = tempDir();
+    for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
+    const config = join(dir, 'roster.yaml');
+    const heads = join(dir, 'var/heads.jsonl');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn') +
+        '\ndecisionLog: { mode: durable, headSink: { file: ./var/heads.jsonl, every: 100ms } }\nretention: { history: 400d, decisions: 365d }\n',
+    );
+    const decisionSocket = join(dir, 'var/decision.sock');
+    const admin = join(dir, 'var/admin.sock');
+    const daemon = startCli(['daemon', '-c', config]);
+    let err = '';
+    daemon.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const get = async (path: string, method = 'GET') => {
+      const r = await socketRequest(admin, method, path);
+      return { status: r.status, type: String(r.headers['content-type']), body: r.body, json: () => JSON.parse(r.body) as Record<string, unknown> };
+    };
+    try {
+      await waitFor('readiness', async () => (await socketRequest(decisionSocket, 'GET', '/readyz')).status === 200);
+      assert.equal(statSync(admin).mode & 0o777, 0o600);
+      const ids: string[] = [];
+      for (const subject of ['alice@example.com', 'bob@example.com', 'alice@example.com']) {
+        const d = JSON.parse((await socketRequest(decisionSocket, 'POST', '/v1/decision', { subject: { id: subject }, route: '/v1/chat/completions', method: 'POST', action: 'invoke', resource: { endpoint: 'azure-openai-hipaa' }, context: { dataClasses: ['PHI'] } })).body) as { decisionId: string };
+        ids.push(d.decisionId);
+      }
+
+      const who = (await get('/v1/who-could?route=/v1/chat/completions&method=POST&action=invoke&endpoint=azure-openai-hipaa&context.dataClasses=%5B%22PHI%22%5D')).json();
+      const cli = runCli(['who-could', '-c', config, '--route', '/v1/chat/completions', '--method', 'POST', '--action', 'invoke', '--endpoint', 'azure-openai-hipaa', '--context', 'dataClasses=["PHI"]', '--json']);
+      assert.equal(cli.status, 0, cli.stderr);
+      const cliWho = JSON.parse(cli.stdout) as Record<string, unknown>;
+      assert.deepEqual(who.principals, cliWho.principals);
+      assert.deepEqual((who.principals as { role: string; rule: string }[]).map((p) => `${p.role}/${p.rule}`), ['clinician/clinicians-may-send-phi', 'clinician/clinicians-may-send-phi']);
+
+      const timeline = (await get('/v1/timeline?subject=alice@example.com')).json();
+      assert.deepEqual(timeline, JSON.parse(runCli(['timeline', '-c', config, 'alice@example.com', '--json']).stdout));
+      const review = await get('/v1/access-review?role=clinician&format=csv');
+      assert.match(review.type, /text\/csv/);
+      assert.equal(review.body, runCli(['access-review', '-c', config, 'clinician', '--csv']).stdout);
+      // Alice's last decision is in the review.
+      assert.ok(review.body.split('\n').some((l) => l.startsWith('p_') && l.includes('Alice') && /,\d{4}-\d\d-\d\dT[^,]+Z$/.test(l)), review.body);
+
+      const search = (await get('/v1/audit/search?subject=alice@example.com&limit=1')).json();
+      assert.equal((search.records as unknown[]).length, 1);
+      const page2 = (await get(`/v1/audit/search?subject=alice@example.com&limit=1&after=${String(search.next)}`)).json();
+      assert.equal((page2.records as { decisionId: string }[])[0]!.decisionId, ids[2]);
+      const replay = (await get(`/v1/audit/replay/${ids[1]}`)).json();
+      assert.equal(replay.matches, true);
+      await waitFor('a chain head written', async () => readFileSync(heads, 'utf8').includes('"seq":3') || null);
+      const verify = (await get('/v1/audit/verify')).json();
+      assert.equal(verify.ok, true);
+      assert.equal(verify.records, 3);
+      assert.equal((verify.heads as { ok: boolean }).ok, true);
+      const status = (await get('/v1/status')).json();
+      assert.ok((status.sources as { source: string; lastSuccessAt: number | null }[]).find((s) => s.source === 'demo')?.lastSuccessAt);
+
+      // Errors: clear codes, nothing writable.
+      assert.equal((await get('/v1/who-could')).json().error && (await get('/v1/who-could')).status, 400);
+      assert.equal((await get('/v1/audit/search', 'POST')).status, 405);
+      assert.equal((await get('/v1/nothing')).status, 404);
+      const unknown = await get('/v1/audit/replay/nope');
+      assert.equal(unknown.status, 404);
+      assert.equal((unknown.json().error as { code: string }).code, 'ROSTER_ERR_DECISION_UNKNOWN');
+      assert.equal((await get('/v1/who-could?route=/x&at=yesterday')).status, 400);
+    } finally {
+      daemon.kill('SIGTERM');
+      const [code] = (await once(daemon, 'exit')) as [number | null];
+      assert.equal(code, 0, err);
+    }
+    // The final head, written at stop, is the log's last record.
+    const last = readFileSync(heads, 'utf8').trim().split('\n').at(-1)!;
+    const log = DecisionLogStore.open(join(dir, 'var/roster-decisions.db'), { readonly: true });
+    try {
+      assert.equal((JSON.parse(last) as { hash: string }).hash, log.lastHash());
+    } finally {
+      log.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ChainHeadSink } from '../../src/audit/chain-head-sink.js';
+import { chainHash } from '../../src/audit/chain-hash.js';
+import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
+import { exportDecisions } from '../../src/audit/export-decisions.js';
+import { ComplianceService } from '../../src/compliance/compliance-service.js';
+import type { RosterConfig } from '../../src/config/roster-config.js';
+import { DecisionLogStore } from '../../src/store/decision-log-store.js';
+import type { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+function logWith(n: number, dir = tempDir()): { log: DecisionLogStore; dir: string } {
+  const log = DecisionLogStore.open(join(dir, 'd.db'));
+  const w = new DecisionLogWriter(log, { mode: 'async', windowMs: 60_000, maxBatch: 9 });
+  for (let i = 0; i < n; i++) {
+    w.append({
+      decisionId: `d${i}`,
+      at: T0 + i * 60_000,
+      request: { subject: { id: `user${i % 4}@example.com` }, route: i % 2 ? '/v1/chat' : '/tickets/1', method: 'POST' },
+      decision: { decision: i % 3 ? 'allow' : 'deny', reason: i % 3 ? 'allowed_by_role' : 'no_matching_rule', principal: `p_${String(i % 4).padStart(16, '0')}`, roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x', decisionId: `d${i}` },
+    });
+  }
+  w.close();
+  return { log, dir };
+}
+
+const serviceOf = (log: DecisionLogStore): ComplianceService => new ComplianceService({ roles: [], sources: [] } as unknown as RosterConfig, null as unknown as SqliteRoleStore, log);
+
+/** Writes the head after every `every` records, as the responder's timer would. */
+function headsFile(log: DecisionLogStore, dir: string): string {
+  const file = join(dir, 'heads.jsonl');
+  const sink = new ChainHeadSink({ file, syslog: false }, (err) => assert.fail(err));
+  sink.write(log.head(), T0);
+  return file;
+}
+
+describe('decision log: verify, heads, export, search, retention', () => {
+  it('verify names the first bad record for edit, delete, insert, reorder; heads catch truncation of the newest records', () => {
+    const { log, dir } = logWith(30);
+    const heads = headsFile(log, dir);
+    assert.deepEqual(serviceOf(log).verify({ headsFile: heads }).heads, { ok: true, checked: 1 });
+
+    // Truncation: the chain that remains is intact, only the recorded head shows the loss.
+    log.db.prepare('DELETE FROM decisions WHERE seq > 27').run();
+    const truncated = serviceOf(log).verify({ headsFile: heads });
+    assert.equal(truncated.chain.ok, true);
+    assert.equal(truncated.heads?.ok, false);
+    assert.match(!truncated.heads!.ok ? truncated.heads!.problem : '', /ends at record 27/);
+
+    const cases: [string, (l: DecisionLogStore) => void, number, RegExp][] = [
+      ['edit', (l) => l.db.prepare(`UPDATE decisions SET record = replace(record, '"deny"', '"allow"') WHERE seq = 10`).run(), 10, /edited/],
+      ['delete', (l) => l.db.prepare('DELETE FROM decisions WHERE seq = 12').run(), 13, /deleted/],
+      ['reorder', (l) => {
+        const a = l.db.prepare('SELECT * FROM decisions WHERE seq = 5').get() as Record<string, unknown>;
+        const b = l.db.prepare('SELECT * FROM decisions WHERE seq = 6').get() as Record<string, unknown>;
+        const put = l.db.prepare('UPDATE decisions SET decision_id = @decision_id, record = @record, prev_hash = @prev_hash, hash = @hash, at = @at WHERE seq = @seq');
+        l.db.prepare('DROP INDEX decisions_id').run();
+        put.run({ ...b, seq: 5 });
+        put.run({ ...a, seq: 6 });
+      }, 5, /inserted, deleted or reordered/],
+      ['insert (re-chained forgery after it)', (l) => {
+        // A forged record with a correct hash of its own, placed after record 8: the next one no longer links.
+        const prev = l.db.prepare('SELECT hash FROM decisions WHERE seq = 8').pluck().get() as string;
+        l.db.prepare('UPDATE decisions SET seq = seq + 1000 WHERE seq > 8').run();
+        const record = '{"decisionId":"forged"}';
+        l.db.prepare("INSERT INTO decisions (seq, decision_id, at, subject, principal_id, route, decision, record, prev_hash, hash) VALUES (9, 'forged', 0, 'x', NULL, '/', 'allow', ?, ?, ?)").run(record, prev, chainHash(prev, record));
+        l.db.prepare('UPDATE decisions SET seq = seq - 999 WHERE seq > 1000').run();
+      }, 10, /inserted, deleted or reordered/],
+    ];
+    for (const [name, tamper, seq, problem] of cases) {
+      const fresh = logWith(30).log;
+      tamper(fresh);
+      const r = serviceOf(fresh).verify({}).chain;
+      assert.equal(r.ok, false, name);
+      assert.equal(!r.ok && r.seq, seq, name);
+      assert.match(!r.ok ? r.problem : '', problem, name);
+    }
+  });
+
+  it('export writes every record in the window with a manifest whose hashes and sha256 check out', () => {
+    const { log, dir } = logWith(40);
+    const since = T0 + 10 * 60_000;
+    const until = T0 + 29 * 60_000;
+    const file = join(dir, 'out.jsonl');
+    const m = exportDecisions(log.scan({ since, until }), file, 'jsonl', { since, until }, T0);
+    const text = readFileSync(file);
+    assert.equal(m.records, 20);
+    assert.equal(m.sha256, createHash('sha256').update(text).digest('hex'));
+    assert.deepEqual(JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')), m);
+    const lines = text.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string; record: string });
+    assert.deepEqual(lines.map((l) => l.seq), Array.from({ length: 20 }, (_, i) => 11 + i));
+    // Anyone can re-check the chain from the export alone.
+    for (const [i, l] of lines.entries()) {
+      assert.equal(chainHash(l.prevHash, l.record), l.hash);
+      if (i) assert.equal(l.prevHash, lines[i - 1]!.hash);
+    }
+    assert.equal(m.firstHash, lines[0]!.hash);
+    assert.equal(m.lastHash, lines.at(-1)!.hash);
+
+    const csv = join(dir, 'out.csv');
+    const mc = exportDecisions(log.scan({ since, until }), csv, 'csv', { since, until }, T0);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    assert.equal(rows.length, 21);
+    assert.equal(mc.records, 20);
+    assert.match(rows[1]!, /^11,d10,2026-03-01T00:10:00.000Z,user2@example.com,,p_0000000000000002,\/tickets\/1,POST,,allow,allowed_by_role,/);
+  });
+
+  it('search filters by subject, principal, route, decision and time, and pages without gaps', () => {
+    const { log } = logWith(50);
+    const s = serviceOf(log);
+    const all: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = s.search({ route: '/v1/chat', decision: 'allow', after, limit: 7 });
+      all.push(...(page.records as { seq: number }[]).map((r) => r.seq));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    const want = Array.from({ length: 50 }, (_, i) => i).filter((i) => i % 2 === 1 && i % 3 !== 0).map((i) => i + 1);
+    assert.deepEqual(all, want);
+    const bySubject = s.search({ subject: 'user1@example.com', since: T0 + 20 * 60_000, limit: 100 }).records as { decisionId: string }[];
+    assert.deepEqual(bySubject.map((r) => r.decisionId), ['d21', 'd25', 'd29', 'd33', 'd37', 'd41', 'd45', 'd49']);
+    const byPrincipal = s.search({ subject: 'p_0000000000000001', limit: 100 }).records;
+    assert.equal(byPrincipal.length, 13);
+  });
+
+  it('retention removes old records and moves the anchor: the rest verifies, heads inside the window still match', () => {
+    const { log, dir } = logWith(120);
+    const heads = headsFile(log, dir);
+    const removed = log.compact(T0 + 100 * 60_000, T0 + 200 * 60_000).removed;
+    assert.equal(removed, 100);
+    const s = serviceOf(log);
+    const v = s.verify({ headsFile: heads });
+    assert.equal(v.chain.ok, true);
+    assert.equal(v.chain.records, 20);
+    assert.deepEqual(v.heads, { ok: true, checked: 1 });
+    // Removing one more record by hand (not through compaction) is still caught.
+    log.db.prepare('DELETE FROM decisions WHERE seq = 101').run();
+    const bad = s.verify({}).chain;
+    assert.equal(!bad.ok && bad.seq, 102);
+    // A head file that was edited is an error, not ignored.
+    writeFileSync(heads, 'not json\n');
+    assert.throws(() => s.verify({ headsFile: heads }));
+  });
+});

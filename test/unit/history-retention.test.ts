@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seededRandom } from '../../bench/seeded-random.js';
+import { ComplianceService } from '../../src/compliance/compliance-service.js';
+import { parsePolicy } from '../../src/config/load-policy.js';
+import type { RosterConfig } from '../../src/config/roster-config.js';
+import { RosterError } from '../../src/errors/roster-error.js';
+import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
+import { group, inGroup, user } from '../support/builders.js';
+import { stateAtVersion } from '../support/state-at-version.js';
+import { testApplier } from '../support/test-applier.js';
+
+const rules: ResolveRules = {
+  linking: [],
+  roles: [
+    { name: 'staff', rank: 1, grantedBy: [{ group: { source: 'd', name: 'all' } }] },
+    { name: 'admin', rank: 5, grantedBy: [{ group: { source: 'd', name: 'admins' } }] },
+  ],
+};
+const POLICY = `combining: union
+routes: [{ name: api, pathPrefix: /api/ }]
+rules:
+  - { name: staff-read, effect: allow, roles: [staff], routes: [api], actions: [read] }
+  - { name: admin-all, effect: allow, roles: [admin], routes: [api] }
+`;
+const config = { roles: [{ name: 'staff', rank: 1 }, { name: 'admin', rank: 5 }], sources: [{ id: 'd', maxStaleness: 3_600_000 }] } as unknown as RosterConfig;
+
+describe('history retention (compaction)', () => {
+  it('keeps every as-of query at or after the floor exact, refuses earlier ones, and removes what only earlier times needed', async () => {
+    const r = seededRandom(7);
+    const t = testApplier(rules);
+    const hour = 3_600_000;
+    const users = Array.from({ length: 12 }, (_, i) => `u${i}`);
+    const loaded = parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin']));
+    t.store.policies.activate(loaded.hash, POLICY, t.now());
+    const versions: { id: number; at: number }[] = [];
+    for (let step = 0; step < 40; step++) {
+      t.tick(hour);
+      const present = r.subset(users, 0.7);
+      const res = await t.full('d', {
+        accounts: present.map((id) => user(id)),
+        groups: [group('all'), group('admins')],
+        memberships: [...present.map((id) => inGroup('all', id)), ...r.subset(present, 0.2).map((id) => inGroup('admins', id))],
+      });
+      if (res.version) versions.push({ id: res.version.id, at: res.version.committedAt });
+    }
+    const service = new ComplianceService(config, t.store, null, t.now);
+    const floorTime = versions[25]!.at + 1000;
+    const kept = versions.filter((v) => v.id >= versions[25]!.id);
+    const before = new Map(kept.map((v) => [v.id, stateAtVersion(t.store.db, v.id)]));
+    const query = (at: number) => service.whoCould({ route: '/api/x', method: 'GET', action: 'write' }, { time: at });
+    const whoBefore = new Map(kept.map((v) => [v.at, query(v.at)]));
+    const timelineBefore = service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id);
+    const rowsBefore = (t.store.db.prepare('SELECT count(*) FROM grants').pluck().get() as number) + (t.store.db.prepare('SELECT count(*) FROM memberships').pluck().get() as number);
+
+    const c = t.store.compact(floorTime, t.now());
+    assert.equal(c?.floorVersion, versions[25]!.id);
+    const rowsAfter = (t.store.db.prepare('SELECT count(*) FROM grants').pluck().get() as number) + (t.store.db.prepare('SELECT count(*) FROM memberships').pluck().get() as number);
+    assert.ok(rowsAfter < rowsBefore, `compaction removed nothing (${rowsBefore} -> ${rowsAfter})`);
+
+    for (const v of kept) assert.deepEqual(stateAtVersion(t.store.db, v.id), before.get(v.id), `version ${v.id} changed`);
+    for (const [at, want] of whoBefore) if (at >= floorTime) assert.deepEqual(query(at), want);
+    assert.deepEqual(service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id), timelineBefore);
+    // The policy in force at the floor survives; times before the floor are refused, not guessed.
+    assert.equal(query(floorTime).policyVersion, loaded.hash);
+    assert.throws(() => query(versions[3]!.at), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
+    assert.throws(() => service.whoCould({ route: '/api/x' }, { version: versions[3]!.id }), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
+    // New versions still commit after compaction.
+    t.tick(hour);
+    const next = await t.full('d', { accounts: [user('u1')], groups: [group('all')], memberships: [inGroup('all', 'u1')] });
+    assert.ok(next.version);
+    t.store.close();
+  });
+});
