@@ -14,6 +14,7 @@ const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   apply: { file: 'foundation-apply.js', args: ['100000', '1000'] },
   decide: { file: 'decisions-inprocess.js', args: [] },
   socket: { file: 'decision-socket.js', args: [] },
+  compliance: { file: 'compliance.js', args: ['100000', '9000', '10000000'] },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** The hash chain link: sha256(prevHash + "\n" + record JSON), hex. */
-export const chainHash = (prevHash: string, record: string): string => createHash('sha256').update(prevHash).update('\n').update(record).digest('hex');
+/** The hash chain link: sha256(prevHash + "\n" + record JSON), hex. One-shot hashing (no Hash object per record): verify and export walk millions of records. */
+export const chainHash = (prevHash: string, record: string): string => hash('sha256', `${prevHash}\n${record}`, 'hex');

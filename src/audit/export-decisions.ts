@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import type { DecisionLogRow } from '../store/decision-log-row.js';
+import type { ChainRecord } from '../store/chain-record.js';
 import { csvLine } from './csv-line.js';
 import { parseStoredRecord } from './stored-record.js';
 
@@ -29,7 +29,7 @@ const FLUSH_AT = 1 << 20;
  * reviewers filter on) and writes `file.manifest.json`: count, first and last hash, the file's
  * sha256. Written to temporary names and renamed, so a failed export leaves no partial file.
  */
-export function exportDecisions(rows: Iterable<DecisionLogRow>, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): ExportManifest {
+export function exportDecisions(rows: Iterable<ChainRecord>, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): ExportManifest {
   const tmp = `${file}.partial`;
   const fd = openSync(tmp, 'w', 0o640);
   const sha = createHash('sha256');
@@ -48,8 +48,8 @@ export function exportDecisions(rows: Iterable<DecisionLogRow>, file: string, fo
     if (size >= FLUSH_AT) flush();
   };
   let records = 0;
-  let first: DecisionLogRow | null = null;
-  let last: DecisionLogRow | null = null;
+  let first: ChainRecord | null = null;
+  let last: ChainRecord | null = null;
   try {
     if (format === 'csv') push(csvLine(CSV_HEADER));
     for (const r of rows) {

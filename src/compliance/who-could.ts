@@ -3,6 +3,7 @@ import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
 import { decide } from '../policy/decide.js';
 import { buildDecisionIndex } from '../policy/decision-index.js';
+import type { PrincipalSummary } from '../store/compliance-queries.js';
 import type { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { freshAt } from './fresh-at.js';
 import type { PointInTime } from './point-in-time.js';
@@ -26,33 +27,50 @@ export interface WhoCouldResult {
   readonly principals: readonly AllowedPrincipal[];
 }
 
+/** Past this many candidates one pass over all principals beats one index seek each. */
+const BULK_SUMMARIES = 2_000;
+
 /**
- * Every principal the daemon would have allowed to make `request` at a point in time. Only
- * holders of a role with an allow rule on a matching route can be allowed (under either
- * combining mode), so those are the candidates; each is then decided by the same decide() the
- * socket uses, with the role state and policy of that moment (deny rules, ranks, status and
- * conditions all count; sources count as fresh, since staleness is about the daemon's feed,
- * not about who held a role).
+ * Every principal the daemon would have allowed to make `request` at a point in time, decided
+ * by the same decide() the socket uses with the role state and policy of that moment.
+ *
+ * decide() only ever looks at a subject's roles that have a rule on a matched route (union
+ * skips the others; highest-privilege passes over them), so only those roles are read, each
+ * from the covering role index, and only holders of a role with an allow rule can be allowed.
+ * Deny rules, ranks, status and conditions all count. Sources count as fresh: staleness is
+ * about the daemon's feed at that moment, not about who held a role.
  */
-export function whoCould(store: SqliteRoleStore, at: PointInTime, ranks: ReadonlyMap<string, number>, request: RequestShape): WhoCouldResult {
+export function whoCould(store: SqliteRoleStore, at: PointInTime, ranks: ReadonlyMap<string, number>, request: RequestShape, bulkSummaries = BULK_SUMMARIES): WhoCouldResult {
   const { policy, version } = at;
-  const candidateRoles = new Set<string>();
+  const relevant = new Set<string>();
+  const allowing = new Set<string>();
   for (const route of policy.matcher.match(request.route, request.method ?? 'GET', request.resource)) {
-    for (const [role, rules] of policy.rulesByRoute.get(route.name) ?? []) if (rules.some((r) => r.effect === 'allow')) candidateRoles.add(role);
+    for (const [role, rules] of policy.rulesByRoute.get(route.name) ?? []) {
+      relevant.add(role);
+      if (rules.some((r) => r.effect === 'allow')) allowing.add(role);
+    }
   }
-  const ids = new Set<string>();
-  for (const role of candidateRoles) for (const m of store.history.membersAt(role, version)) ids.add(m.principalId);
+  const grants = new Map<string, Map<string, GrantPath>>();
+  const candidates = new Set<string>();
+  for (const role of relevant) {
+    for (const m of store.history.membersAt(role, version)) {
+      let g = grants.get(m.principalId);
+      if (!g) grants.set(m.principalId, (g = new Map()));
+      g.set(role, m.path);
+      if (allowing.has(role)) candidates.add(m.principalId);
+    }
+  }
+  const bulk = candidates.size > bulkSummaries ? store.compliance.summariesAt(version) : null;
+  const summaryOf = (id: string): PrincipalSummary | null => (bulk ? (bulk.get(id) ?? null) : store.compliance.summaryAt(id, version));
 
   const principals = new Map<string, Principal>();
-  const grants = new Map<string, Map<string, GrantPath>>();
   const names = new Map<string, string>();
-  for (const id of [...ids].sort()) {
-    const summary = store.compliance.summaryAt(id, version);
+  for (const id of [...candidates].sort()) {
+    const summary = summaryOf(id);
     if (!summary) continue;
     names.set(id, summary.displayName);
     // decide() needs status and roles only; identifiers are not used when binding by principal id.
     principals.set(id, { id, status: summary.status, identifiers: [] } as unknown as Principal);
-    grants.set(id, new Map(store.history.rolesAt(id, version).map((r) => [r.role, r.path])));
   }
   const index = buildDecisionIndex({ principals, grants, principalOfAccount: new Map(), conflicts: [] }, version, policy, ranks);
   const freshness = freshAt(at.time, grants.values());

@@ -5,7 +5,8 @@ import { seededRandom } from '../../bench/seeded-random.js';
 import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
 import { canonicalJson } from '../../src/apply/canonical-json.js';
 import { ComplianceService } from '../../src/compliance/compliance-service.js';
-import type { RequestShape } from '../../src/compliance/who-could.js';
+import { pointInTime } from '../../src/compliance/point-in-time.js';
+import { whoCould, type RequestShape } from '../../src/compliance/who-could.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
 import type { RosterConfig } from '../../src/config/roster-config.js';
 import type { Account } from '../../src/model/account.js';
@@ -197,6 +198,9 @@ async function runSeed(seed: number): Promise<void> {
     SHAPES.forEach((shape, i) => {
       const got = service.whoCould(shape, { time }).principals.map((p) => `${p.principalId}|${p.role}|${p.rule}|${canonicalJson(p.path)}`).sort();
       assert.deepEqual(got, m.expected[i], `seed ${seed}, T=${time}, shape ${i}`);
+      // The one-pass path for large candidate sets gives the same answer.
+      const bulk = whoCould(t.store, pointInTime(t.store, { time }, roleNames), ranks, shape, 0).principals.map((p) => `${p.principalId}|${p.role}|${p.rule}|${canonicalJson(p.path)}`).sort();
+      assert.deepEqual(bulk, got, `seed ${seed}, T=${time}, shape ${i} (bulk)`);
     });
   }
 
