@@ -1,0 +1,91 @@
+/**
+ * Operations benchmark: decision-socket throughput and latency while a 100k-user full sync is
+ * being applied (by a separate writer process, as the daemon's provider does), compared with
+ * the same responder idle in the same run. The responder follows the store and swaps in the new
+ * index; the target is p99 <= 2 ms during the apply (the swap must not stall requests).
+ *   node --max-old-space-size=4096 dist/bench/socket-during-apply.js [users] [percentChanged] [rate]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
+import { median } from './measure.js';
+import { paced, quantiles, requestFrames, saturate } from './socket-load-client.js';
+
+const users = Number(process.argv[2] ?? 100_000);
+const percent = Number(process.argv[3] ?? 10);
+const rate = Number(process.argv[4] ?? 4000);
+const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'roster-apply-sock-'));
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(file: string, args: string[], opts: { ipcReady?: boolean; execArgv?: string[] } = {}): { child: ChildProcess; ready: Promise<void>; done: Promise<number | null> } {
+  const child = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: opts.execArgv ?? [] });
+  children.add(child);
+  const done = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  const ready = opts.ipcReady ? new Promise<void>((resolve, reject) => {
+    child.on('message', (m) => m === 'ready' && resolve());
+    void done.then((code) => reject(new Error(`${file} exited during start (${code})`)));
+  }) : Promise.resolve();
+  return { child, ready, done };
+}
+
+const socket = join(dir, 'decision.sock');
+writeFileSync(join(dir, 'static.yaml'), 'principals: []\n');
+console.log(`decisions during a full sync: ${users} users, ${percent}% changed; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const build = run(join(here, 'socket-build-store.js'), [dir, String(users)], { execArgv: ['--max-old-space-size=4096'] });
+if ((await build.done) !== 0) throw new Error('building the store failed');
+const config = join(dir, 'roster.yaml');
+writeFileSync(
+  config,
+  stringify({
+    store: { path: join(dir, 'roster.db') },
+    log: { level: 'warn' },
+    listen: { decision: { path: socket, mode: '0600' }, admin: { path: join(dir, 'admin.sock'), mode: '0600' } },
+    policy: { file: join(dir, 'policy.yaml') },
+    decisionLog: { mode: 'async', path: join(dir, 'decisions.db') },
+    identity: { link: [{ by: 'email' }] },
+    roles: generatedRoles(spec, 'dir').map((r) => ({ name: r.name, rank: r.rank, grantedBy: [{ group: { source: 'dir', id: `g${String(r.rank).padStart(5, '0')}` } }] })),
+    sources: [{ id: 'dir', type: 'static', maxStaleness: '7d', options: { file: join(dir, 'static.yaml') } }],
+  }),
+);
+const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '-c', config, '--log-level', 'warn'], { ipcReady: true });
+await responder.ready;
+const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);
+await saturate(socket, frames, { connections: 32, durationMs: 3000 }); // warm-up
+
+/** Runs `load` idle, then again while a writer applies a full sync (until it and the follow-up swap are done). */
+async function duringApply<T>(round: number, load: (durationMs: number) => Promise<T>): Promise<{ idle: T; busy: T }> {
+  const idle = await load(8000);
+  const writer = run(join(here, 'socket-apply-writer.js'), [dir, String(users), String(percent), String(round)], { execArgv: ['--max-old-space-size=4096'] });
+  const busyRun = load(8000);
+  await writer.done;
+  return { idle, busy: await busyRun };
+}
+
+const fmt = (ms: number | undefined): string => `${((ms ?? NaN) * 1000).toFixed(0)} µs`;
+const drops: number[] = [];
+for (let round = 1; round <= 2; round++) {
+  const { idle, busy } = await duringApply(round, (ms) => saturate(socket, frames, { connections: 32, durationMs: ms }));
+  drops.push(busy.rps / idle.rps);
+  console.log(`round ${round} saturated: idle ${idle.rps.toFixed(0)} req/s, during the apply ${busy.rps.toFixed(0)} req/s (${(100 * busy.rps / idle.rps).toFixed(0)}%), errors ${busy.errors + busy.non200}`);
+}
+const p99s: number[] = [];
+for (let round = 3; round <= 4; round++) {
+  const { idle, busy } = await duringApply(round, (ms) => paced(socket, frames, { connections: 32, durationMs: ms, rate }));
+  const [ip50, ip99] = quantiles(idle.latencyMs, [0.5, 0.99]);
+  const [bp50, bp99, bmax] = quantiles(busy.latencyMs, [0.5, 0.99, 1]);
+  p99s.push(bp99!);
+  console.log(`round ${round} paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);
+}
+console.log(`summary: throughput during the apply ${(100 * median(drops)).toFixed(0)}% of idle (median of ${drops.length}); p99 during the apply ${fmt(median(p99s))} (median of ${p99s.length}; target <= 2 ms)`);
+responder.child.kill('SIGTERM');
+await responder.done;
