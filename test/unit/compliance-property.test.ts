@@ -24,7 +24,7 @@ import { testApplier } from '../support/test-applier.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /**
- * Seeded random histories (syncs of two sources, policy changes, decisions). The compliance
+ * Seeded random histories (syncs and SCIM writes of two sources, policy changes, decisions). The compliance
  * queries read the store; the expectations come from the applier's in-memory state at each
  * moment and a brute-force decide() over every principal, never from the store.
  */
@@ -181,7 +181,9 @@ async function runSeed(seed: number): Promise<void> {
     }
     const source = r.pick(SOURCES);
     const full = step < 2 || r.chance(0.25);
-    const result = await t.applier.apply({ source, kind: full ? 'full' : 'delta', batches: (async function* () { yield* full ? randomFull(r) : randomDelta(r); })(), trigger: 'sync', acceptDeletions: true });
+    // Deltas are sometimes SCIM writes (same applier, trigger scim), as a push source delivers them.
+    const trigger = !full && r.chance(0.4) ? 'scim' : 'sync';
+    const result = await t.applier.apply({ source, kind: full ? 'full' : 'delta', batches: (async function* () { yield* full ? randomFull(r) : randomDelta(r); })(), trigger, acceptDeletions: true });
     if (!result.version) continue;
     const state = t.applier.snapshot().state;
     grantsByVersion.push([result.version.id, new Map([...state.grants].map(([pid, g]) => [pid, new Map([...g].map(([role, path]) => [role, canonicalJson(path)]))]))]);
