@@ -19,9 +19,13 @@ import { ComplianceService } from './compliance/compliance-service.js';
 import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
 import { createAdminServer } from './serve/admin-server.js';
+import { askResponderMetrics } from './serve/ask-responder-metrics.js';
+import { listenMetrics } from './serve/metrics-server.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
+import { ProviderMetrics } from './serve/provider-metrics.js';
 import { notifySystemdReady } from './serve/notify-systemd.js';
 import { DecisionLogStore } from './store/decision-log-store.js';
+import { SourceControl } from './store/source-control.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
 import { backoffDelay } from './sync/backoff.js';
 import { PushCoalescer } from './sync/push-coalescer.js';
@@ -74,7 +78,7 @@ export function createRuntime(config: RosterConfig, log: Logger, now: () => numb
       if (factory.kind === 'push') {
         pushers.push(connector as PushConnector);
       } else {
-        const settings = { fullSyncEveryMs: source.fullSyncEvery, retryInitialMs: config.sync.retryInitial, retryMaxMs: config.sync.retryMax };
+        const settings = { fullSyncEveryMs: source.fullSyncEvery, retryInitialMs: config.sync.retryInitial, retryMaxMs: config.sync.retryMax, deletionGuard: source.deletionGuard };
         runners.set(source.id, new SourceRunner(connector as PollConnector, applier, store, settings, sourceLog, now));
       }
     }
@@ -108,14 +112,19 @@ export class Daemon {
   private watcher: FSWatcher | null = null;
   private admin: { server: Server; compliance: ComplianceService } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private controlTimer: NodeJS.Timeout | null = null;
   private responder: ChildProcess | null = null;
   private responderRestarts = 0;
+  private readonly providerMetrics: ProviderMetrics;
+  private metricsServer: Server | null = null;
 
   private constructor(
     readonly runtime: Runtime,
     private config: RosterConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.providerMetrics = new ProviderMetrics(runtime.store, () => this.config.sources);
+  }
 
   static async start(config: RosterConfig, log: Logger): Promise<Daemon> {
     const runtime = createRuntime(config, log);
@@ -126,7 +135,10 @@ export class Daemon {
       const reresolved = await runtime.applier.setRules(resolveRulesOf(config));
       if (reresolved.version) log.info({ version: reresolved.version.id }, 'configuration changed role grants');
       runtime.applier.onCommit(() => daemon.notify('refresh'));
-      for (const runner of runtime.runners.values()) runner.onRunFinished = () => daemon.notify('refresh');
+      for (const runner of runtime.runners.values()) {
+        runner.onRunFinished = () => daemon.notify('refresh');
+        runner.observer = daemon.providerMetrics;
+      }
       await daemon.startResponder();
       for (const pusher of runtime.pushers) {
         const coalescer = new PushCoalescer(runtime.applier, pusher.sourceId, 2, 1000, () => daemon.notify('refresh'));
@@ -139,7 +151,13 @@ export class Daemon {
       );
       daemon.watchPolicy();
       await daemon.startAdmin();
+      if (config.listen.metrics) {
+        const { host, port } = config.listen.metrics;
+        daemon.metricsServer = await listenMetrics(host, port, () => daemon.metrics());
+        log.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${(daemon.metricsServer.address() as { port: number }).port}/metrics` }, 'metrics listening');
+      }
       daemon.startRetention();
+      daemon.followControls();
       log.info(
         { store: config.store.path, socket: config.listen.decision.path, sources: [...runtime.runners.keys()], version: runtime.store.history.latestVersion()?.id ?? null, policy: daemon.policy?.hash ?? null },
         'roster daemon started',
@@ -148,6 +166,7 @@ export class Daemon {
       notifySystemdReady(log);
       return daemon;
     } catch (err) {
+      await daemon.stopAdmin();
       await daemon.stopResponder();
       await runtime.close();
       throw err;
@@ -179,12 +198,20 @@ export class Daemon {
       this.scheduler.stop();
       this.watcher?.close();
       if (this.retentionTimer) clearInterval(this.retentionTimer);
+      if (this.controlTimer) clearInterval(this.controlTimer);
       await this.stopAdmin();
+      this.metricsServer?.close();
+      this.metricsServer?.closeAllConnections();
       await this.runtime.close();
       await this.stopResponder();
       this.log.info({}, 'roster daemon stopped');
     })();
     return this.stopping;
+  }
+
+  /** The Prometheus exposition of both processes (GET /metrics); the responder's part comes over IPC. */
+  async metrics(): Promise<string> {
+    return this.providerMetrics.exposition(await askResponderMetrics(this.responder, RESPONDER_METRICS_TIMEOUT_MS));
   }
 
   private notify(message: 'refresh' | 'reload'): void {
@@ -252,6 +279,7 @@ export class Daemon {
       compliance,
       status: () => ({ version: this.runtime.store.history.latestVersion()?.id ?? null, sources: this.runtime.store.syncStates() }),
       headsFile: config.decisionLog.headSink?.file,
+      metrics: () => this.metrics(),
     });
     this.admin = { server, compliance };
     try {
@@ -272,6 +300,35 @@ export class Daemon {
     });
     admin.compliance.log?.close();
     admin.compliance.store.close();
+  }
+
+  /**
+   * Operator controls set by the CLI in the store (`roster pause|resume`, `roster sync
+   * --accept-deletions` while the daemon runs): applied within CONTROL_POLL_MS.
+   */
+  private followControls(): void {
+    const control = new SourceControl(this.runtime.store.db);
+    const apply = (): void => {
+      if (this.stopping) return;
+      const rows = new Map(control.states().map((r) => [r.source, r]));
+      for (const [id, runner] of this.runtime.runners) {
+        const row = rows.get(id);
+        const paused = row?.pausedAt != null;
+        if (paused !== runner.paused) this.log.info({ source: id }, paused ? 'source paused' : 'source resumed');
+        runner.paused = paused;
+        const release = row?.releaseRequestedAt;
+        if (release == null) continue;
+        control.clearRelease(id, release);
+        this.log.info({ source: id }, 'running the source accepting its deletions, as requested');
+        runner.runAfterCurrent({ acceptDeletions: true, full: true }).then(
+          (r) => this.log.info({ source: id, version: r.version?.id ?? null }, 'held sync released'),
+          (err: unknown) => this.log.error({ source: id, err: err instanceof Error ? err.message : String(err) }, 'released sync failed'),
+        );
+      }
+    };
+    apply();
+    this.controlTimer = setInterval(apply, CONTROL_POLL_MS);
+    this.controlTimer.unref();
   }
 
   /** History compaction every retention.every (the responder compacts its decision log itself). */
@@ -312,6 +369,12 @@ export class Daemon {
     });
   }
 }
+
+/** How long a scrape waits for the responder's part before serving without it (roster_responder_up 0). */
+const RESPONDER_METRICS_TIMEOUT_MS = 2_000;
+
+/** How often the daemon looks at the operator controls in the store. */
+const CONTROL_POLL_MS = 2_000;
 
 /** The CLI entry the responder child runs (`roster responder`), next to this file once compiled. */
 const RESPONDER_ENTRY = fileURLToPath(new URL('./cli/main.js', import.meta.url));

@@ -21,6 +21,8 @@ import { DecisionService } from './serve/decision-service.js';
 import { followIndex, loadIndex } from './serve/follow-role-store.js';
 import { freshnessOf } from './serve/freshness-of.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
+import type { MetricFamilyJson } from './serve/metric-family-json.js';
+import { ResponderMetrics } from './serve/responder-metrics.js';
 import { readiness } from './serve/readiness.js';
 import { DecisionLogStore } from './store/decision-log-store.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
@@ -44,6 +46,7 @@ export class Responder {
     readonly service: DecisionService,
     private readonly server: Server,
     private policyHash: string,
+    private readonly responderMetrics: ResponderMetrics,
   ) {}
 
   static async start(config: RosterConfig, log: Logger): Promise<Responder> {
@@ -58,6 +61,8 @@ export class Responder {
         decisionLog = { writer, store: logStore };
       }
       const service = new DecisionService(decisionLog?.writer ?? null);
+      service.onAuditFailure = config.decisionLog.onFailure;
+      const metrics = new ResponderMetrics(service, decisionLog?.writer ?? null);
       const { policy, hash } = currentPolicy(store, config, log);
       service.swap(loadIndex(store.history, policy, ranksOf(config)));
       service.setFreshness(freshnessOf(config, store.syncStates()));
@@ -70,7 +75,7 @@ export class Responder {
         },
       });
       await listenUnixSocket(server, config.listen.decision.path, config.listen.decision.mode, config.listen.decision.group);
-      const r = new Responder(config, log, store, decisionLog, service, server, hash);
+      const r = new Responder(config, log, store, decisionLog, service, server, hash, metrics);
       r.timer = setInterval(() => void r.refresh(), POLL_MS);
       r.timer.unref();
       r.startLogUpkeep();
@@ -155,6 +160,11 @@ export class Responder {
       timer.unref();
       this.upkeep.push(timer);
     }
+  }
+
+  /** This process's metric families, for the daemon's scrape (asked over IPC). */
+  metrics(): Promise<MetricFamilyJson[]> {
+    return this.responderMetrics.families();
   }
 
   stop(): Promise<void> {

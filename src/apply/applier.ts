@@ -21,6 +21,7 @@ import type { RoleSnapshot } from './role-snapshot.js';
 import { SourceCache } from './source-cache.js';
 import { resolveChangeOf } from './resolve-change-of.js';
 import { sourceChanges } from './source-changes.js';
+import { deletionGuard, type DeletionGuardSettings } from './deletion-guard.js';
 
 export interface ApplyInput {
   readonly source: string;
@@ -32,6 +33,8 @@ export interface ApplyInput {
   readonly dryRun?: boolean;
   /** Releases the empty-snapshot guard for this run. */
   readonly acceptDeletions?: boolean;
+  /** Hold a version that removes too much (the source's mass-deletion guard); ignored with acceptDeletions. */
+  readonly guard?: DeletionGuardSettings;
 }
 
 /**
@@ -131,15 +134,16 @@ export class Applier {
       diff = await diffDelta(cache, input.batches);
     }
     const cursor = input.cursor?.();
-    return this.commitDiff(input.source, diff, { trigger: input.trigger, cursor, dryRun: input.dryRun });
+    return this.commitDiff(input.source, diff, { trigger: input.trigger, cursor, dryRun: input.dryRun, guard: input.acceptDeletions ? undefined : input.guard });
   }
 
   private async commitDiff(
     source: string,
     diff: RawDiff,
-    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined },
+    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined; guard?: DeletionGuardSettings | undefined },
   ): Promise<ApplyResult> {
     const cache = this.sourceCache(source);
+    const accountsBefore = cache.accounts.size;
     const raw = sourceChanges(source, cache, diff);
     const change = resolveChangeOf(source, cache, diff);
     const undo = applyRawDiff(cache, diff);
@@ -152,6 +156,12 @@ export class Applier {
       const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull !== null);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
       const conflicts = patch.conflicts;
+      if (opts.guard) {
+        let grantsBefore = 0;
+        for (const g of this.state.grants.values()) grantsBefore += g.size;
+        const held = deletionGuard(changes, { accounts: accountsBefore, grants: grantsBefore }, opts.guard);
+        if (held) throw new RosterError('ROSTER_ERR_SYNC_HELD', { source, ...held, maxPercent: opts.guard.maxPercent });
+      }
       if (opts.dryRun) return { source, version: null, changes, conflicts, dryRun: true };
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
       committed = true;

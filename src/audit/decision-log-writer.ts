@@ -13,6 +13,9 @@ export interface DecisionLogOptions {
   readonly maxBatch: number;
 }
 
+/** Answered async records kept for retry while the log fails; beyond this the oldest are dropped (counted). */
+const MAX_RETAINED = 100_000;
+
 interface Pending {
   readonly record: DecisionRecord;
   readonly done?: { resolve(): void; reject(err: Error): void };
@@ -22,6 +25,10 @@ interface Pending {
  * Group commit for the decision log: records queue for a few ms and commit in one transaction,
  * chained by hash in commit order. `durable` callers wait for their record's commit; `async`
  * callers do not (the record commits within the window). Nothing queued is dropped on close.
+ *
+ * A failed commit: durable callers are told (their answer becomes an error, so their record
+ * must not appear later); async records were already answered, so they stay queued and are
+ * retried with backoff (up to MAX_RETAINED records) until the log accepts them again.
  */
 export class DecisionLogWriter {
   private queue: Pending[] = [];
@@ -30,6 +37,10 @@ export class DecisionLogWriter {
   private failing: Error | null = null;
   private committed = 0;
   private lastCommitMs = 0;
+  private retryDelayMs = 0;
+  private dropped = 0;
+  /** Told about every batch commit, committed or failed (the responder's metrics). */
+  onCommit: ((records: number, ms: number, ok: boolean) => void) | null = null;
 
   constructor(
     private readonly sink: DecisionSink,
@@ -57,19 +68,37 @@ export class DecisionLogWriter {
     return this.queue.length;
   }
 
-  get stats(): { committed: number; lastCommitMs: number; failing: string | null } {
-    return { committed: this.committed, lastCommitMs: this.lastCommitMs, failing: this.failing?.message ?? null };
+  get stats(): { committed: number; lastCommitMs: number; failing: string | null; dropped: number } {
+    return { committed: this.committed, lastCommitMs: this.lastCommitMs, failing: this.failing?.message ?? null, dropped: this.dropped };
+  }
+
+  /** The log's last commit failed and nothing has committed since. */
+  get isFailing(): boolean {
+    return this.failing !== null;
   }
 
   /** Commits everything queued now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.queue.length) this.commitBatch(this.queue.splice(0, this.options.maxBatch));
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      if (this.commitBatch(batch)) continue;
+      // Answered async records wait for the log to recover; retried with backoff.
+      const kept = batch.filter((p) => p.done === undefined);
+      this.queue = [...kept, ...this.queue];
+      if (this.queue.length > MAX_RETAINED) this.dropped += this.queue.splice(0, this.queue.length - MAX_RETAINED).length;
+      this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
+      if (this.queue.length) this.timer = setTimeout(() => this.flush(), this.retryDelayMs);
+      return;
+    }
+    this.retryDelayMs = 0;
   }
 
   close(): void {
     this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private schedule(): void {
@@ -80,7 +109,8 @@ export class DecisionLogWriter {
     this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
   }
 
-  private commitBatch(batch: Pending[]): void {
+  /** Commits one batch; false (callers told, head unchanged) if the log refused it. */
+  private commitBatch(batch: Pending[]): boolean {
     const started = performance.now();
     let head = this.head;
     const rows = batch.map(({ record }) => {
@@ -105,12 +135,16 @@ export class DecisionLogWriter {
       this.committed += rows.length;
       this.lastCommitMs = performance.now() - started;
       this.failing = null;
+      this.onCommit?.(rows.length, this.lastCommitMs, true);
       for (const p of batch) p.done?.resolve();
+      return true;
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       this.failing = e;
+      this.onCommit?.(rows.length, performance.now() - started, false);
       this.onError(e);
       for (const p of batch) p.done?.reject(e);
+      return false;
     }
   }
 }

@@ -5,6 +5,7 @@ import { RosterError } from '../errors/roster-error.js';
 import { accessReviewCommand } from './access-review-command.js';
 import { auditCommand } from './audit-command.js';
 import { compactCommand } from './compact-command.js';
+import { sourceControlCommand } from './pause-command.js';
 import { timelineCommand } from './timeline-command.js';
 import { whoCouldCommand } from './who-could-command.js';
 import { backupCommand } from './backup-command.js';
@@ -32,6 +33,8 @@ const program = new Command('roster')
   .addCommand(membersCommand())
   .addCommand(changesCommand())
   .addCommand(statusCommand())
+  .addCommand(sourceControlCommand('pause'))
+  .addCommand(sourceControlCommand('resume'))
   .addCommand(decideCommand())
   .addCommand(explainCommand())
   .addCommand(policyCommand())

@@ -27,6 +27,11 @@ export const responderCommand = (): Command =>
       process.on('SIGHUP', () => undefined);
       process.on('message', (m) => {
         if (m === 'refresh') void responder.refresh();
+        else if ((m as { type?: unknown } | null)?.type === 'metrics') {
+          // A scrape (src/serve/ask-responder-metrics.ts); the daemon gives up after a timeout.
+          const id = (m as { id?: unknown }).id;
+          void responder.metrics().then((metrics) => process.send?.({ type: 'metrics', id, metrics }, undefined, undefined, () => undefined), () => undefined);
+        }
         else if (m === 'reload') {
           try {
             void responder.reload(loadRosterConfig(opts.config));

@@ -3,6 +3,7 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import { createRuntime, loadRosterConfig } from '../daemon.js';
 import { RosterError } from '../errors/roster-error.js';
 import { createLogger } from '../log/create-logger.js';
+import { SourceControl } from '../store/source-control.js';
 import { withConfigOption } from './config-option.js';
 import { formatTable } from './format-table.js';
 import { print, printJson } from './output.js';
@@ -18,7 +19,21 @@ export const syncCommand = (): Command =>
     .action(async (opts: { config: string; source?: string; dryRun?: boolean; full?: boolean; acceptDeletions?: boolean; json?: boolean }) => {
       const config = loadRosterConfig(opts.config);
       const log = createLogger(opts.json ? 'silent' : 'warn');
-      const runtime = createRuntime(config, log);
+      let runtime;
+      try {
+        runtime = createRuntime(config, log);
+      } catch (err) {
+        // A running daemon holds the store: ask it to apply the held sync instead.
+        if (!(err instanceof RosterError && err.code === 'ROSTER_ERR_STORE_LOCKED' && opts.acceptDeletions && opts.source && !opts.dryRun)) throw err;
+        if (!config.sources.some((s) => s.id === opts.source)) throw new RosterError('ROSTER_ERR_SOURCE_UNKNOWN', { source: opts.source });
+        const control = SourceControl.open(config.store.path);
+        try {
+          control.requestRelease(opts.source, Date.now());
+        } finally {
+          control.close();
+        }
+        return print(`the daemon holds the store: it will run ${opts.source} accepting its deletions within a few seconds (see \`roster status\`)`);
+      }
       try {
         if (opts.source && !runtime.runners.has(opts.source)) throw new RosterError('ROSTER_ERR_SOURCE_UNKNOWN', { source: opts.source });
         const ids = opts.source ? [opts.source] : [...runtime.runners.keys()];

@@ -11,6 +11,8 @@ const fileMode = z
 
 const header = z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name').transform((h) => h.toLowerCase());
 
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
 const cronSchema = z.string().refine((s) => cron.validate(s), { message: 'expected a cron expression like "*/15 * * * *"' });
 
 const groupSelector = z
@@ -56,6 +58,11 @@ export const sourceSchema = z
     fullSyncEvery: durationSchema.prefault('1h'),
     /** Decisions that rely on this source fail closed when its data is older than this. */
     maxStaleness: durationSchema.prefault('1h'),
+    /** A poll sync that would remove more than maxPercent of the source's accounts or of all role grants is held. */
+    deletionGuard: z
+      .object({ maxPercent: z.number().min(0).max(100).default(10), minimum: z.number().int().min(0).default(10) })
+      .strict()
+      .prefault({}),
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -97,6 +104,14 @@ export const configSchema = z
           .object({ path: z.string().min(1).default('./var/admin.sock'), mode: fileMode.default(0o600), group: z.string().optional() })
           .strict()
           .default({ path: './var/admin.sock', mode: 0o600 }),
+        /** Prometheus metrics over TCP (GET /metrics); off unless set. Metrics name sources and versions, so loopback only unless allowRemote. */
+        metrics: z
+          .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535), allowRemote: z.boolean().default(false) })
+          .strict()
+          .refine((m) => m.allowRemote || isLoopback(m.host), {
+            message: 'expected a loopback host (127.0.0.1, ::1, localhost); set allowRemote: true to serve metrics beyond this host',
+          })
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -109,6 +124,8 @@ export const configSchema = z
         mode: z.enum(['durable', 'async', 'off']).default('durable'),
         window: durationSchema.prefault('2ms'),
         maxBatch: z.number().int().min(1).max(100_000).default(512),
+        /** When a decision cannot be recorded: deny (fail closed) or answer it unrecorded. */
+        onFailure: z.enum(['deny', 'allow']).default('deny'),
         /** Where the chain head is written on a schedule, so truncating the newest records is detectable. */
         headSink: z
           .object({

@@ -80,6 +80,7 @@ export function parseConfig(text: string, path: string, parseOptions: OptionsPar
     sourceOptions,
     store: { path: config.store.path === ':memory:' ? ':memory:' : resolve(baseDir, config.store.path) },
     listen: {
+      ...config.listen,
       decision: { ...config.listen.decision, path: resolve(baseDir, config.listen.decision.path) },
       admin: { ...config.listen.admin, path: resolve(baseDir, config.listen.admin.path) },
     },

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   ROSTER_ERR_SOURCE_TYPE_UNKNOWN: { status: 500, exit: EXIT.config, message: 'source "{source}" has unknown type "{type}" (known: {known})' },
   ROSTER_ERR_SYNC_FAILED: { status: 502, exit: EXIT.failure, message: 'sync of source "{source}" failed: {cause}' },
   ROSTER_ERR_SYNC_EMPTY_SNAPSHOT: { status: 409, exit: EXIT.held, message: 'source "{source}" delivered an empty snapshot while {current} accounts are held; not applied (accept with --accept-deletions)' },
+  ROSTER_ERR_SYNC_HELD: { status: 409, exit: EXIT.held, message: 'source "{source}" would remove {accountsRemoved} of {accountsBefore} accounts and {grantsRemoved} of {grantsBefore} role grants (more than {maxPercent}%); held, not applied (release with `roster sync --source {source} --accept-deletions`)' },
+  ROSTER_ERR_SYNC_PAUSED: { status: 409, exit: EXIT.held, message: 'source "{source}" is paused (since {since}); `roster resume {source}` resumes it' },
   ROSTER_ERR_SYNC_BUSY: { status: 409, exit: EXIT.failure, message: 'a sync of source "{source}" is already running' },
   ROSTER_ERR_SUBJECT_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no principal has the identifier "{subject}"{when}' },
   ROSTER_ERR_SUBJECT_AMBIGUOUS: { status: 409, exit: EXIT.notFound, message: 'the identifier "{subject}" belongs to several principals: {principals}' },

@@ -5,6 +5,7 @@ import type { DecisionIndex } from '../policy/decision-index.js';
 import type { SourceFreshness } from '../policy/source-freshness.js';
 import { RosterError } from '../errors/roster-error.js';
 import { newDecisionId } from './decision-id.js';
+import type { DecisionMetrics } from './decision-metrics.js';
 
 /**
  * The decision responder: answers from the current index (swapped whole, so a request sees one
@@ -14,6 +15,10 @@ import { newDecisionId } from './decision-id.js';
 export class DecisionService {
   private index: DecisionIndex | null = null;
   private freshness: SourceFreshness = new Map();
+  /** Counts and times every answer (the responder's metrics); null: not measured. */
+  metrics: DecisionMetrics | null = null;
+  /** The audit-failure policy: `deny` (fail closed) answers no decision the log cannot record. */
+  onAuditFailure: 'deny' | 'allow' = 'deny';
 
   constructor(
     private readonly log: DecisionLogWriter | null,
@@ -34,6 +39,13 @@ export class DecisionService {
 
   /** Decides and records; never throws for a valid request (errors become deny). */
   async decide(request: DecisionRequest): Promise<Decision> {
+    const metrics = this.metrics;
+    const started = metrics ? performance.now() : 0;
+    // An async log that is failing holds answered records for retry; fail closed until it recovers.
+    if (this.log?.isFailing && this.log.options.mode === 'async' && this.onAuditFailure === 'deny') {
+      metrics?.record('error', 'audit_unavailable', performance.now() - started);
+      throw new RosterError('ROSTER_ERR_AUDIT_UNAVAILABLE', { cause: this.log.stats.failing ?? 'the decision log is failing' });
+    }
     const at = this.now();
     const decisionId = newDecisionId(at);
     const index = this.index;
@@ -45,9 +57,16 @@ export class DecisionService {
       try {
         await pending;
       } catch (err) {
+        if (this.onAuditFailure === 'allow') {
+          // Answered unrecorded, by configuration (the writer logged why); counted as what was answered.
+          metrics?.record(decision.decision, decision.reason, performance.now() - started);
+          return decision;
+        }
+        metrics?.record('error', 'audit_unavailable', performance.now() - started);
         throw new RosterError('ROSTER_ERR_AUDIT_UNAVAILABLE', { cause: err instanceof Error ? err.message : String(err) });
       }
     }
+    metrics?.record(decision.decision, decision.reason, performance.now() - started);
     return decision;
   }
 }

@@ -107,5 +107,12 @@ export const MIGRATIONS: readonly string[] = [
     floor_time INTEGER NOT NULL,
     compacted_at INTEGER NOT NULL
   );
+  -- Operator controls of a source, set by the CLI while the daemon runs (it polls them): a pause,
+  -- and a request to apply a sync a guard held.
+  CREATE TABLE source_control (
+    source TEXT PRIMARY KEY,
+    paused_at INTEGER,
+    release_requested_at INTEGER
+  );
   `,
 ];

@@ -5,6 +5,8 @@ import type { Logger } from '../log/create-logger.js';
 import type { RoleStore } from '../store/role-store.js';
 import { backoffDelay } from './backoff.js';
 import type { SourceStatus } from './source-status.js';
+import type { SyncObserver } from './sync-observer.js';
+import type { DeletionGuardSettings } from '../apply/deletion-guard.js';
 
 export interface RunOptions {
   readonly full?: boolean;
@@ -16,6 +18,8 @@ export interface SourceRunnerSettings {
   readonly fullSyncEveryMs: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** The mass-deletion guard for this source's syncs (none: never held). */
+  readonly deletionGuard?: DeletionGuardSettings;
 }
 
 /**
@@ -37,6 +41,8 @@ export class SourceRunner {
   paused = false;
   /** Called after every run, successful or not (freshness and metrics follow it). */
   onRunFinished: (() => void) | null = null;
+  /** Sees every run, its progress and its batches (the daemon's metrics). */
+  observer: SyncObserver | null = null;
 
   constructor(
     private readonly connector: PollConnector,
@@ -61,6 +67,12 @@ export class SourceRunner {
     });
     this.inFlight = run;
     return run;
+  }
+
+  /** Runs with these options once the run in flight (if any) has ended, instead of joining it. */
+  async runAfterCurrent(opts: RunOptions): Promise<ApplyResult> {
+    await this.inFlight?.catch(() => undefined);
+    return this.run(opts);
   }
 
   /** A scheduled tick: skipped while paused, stopped or already running. */
@@ -102,6 +114,8 @@ export class SourceRunner {
     const full =
       opts.full === true || cursor === null || this.lastFullAt === null || started - this.lastFullAt >= this.settings.fullSyncEveryMs;
     this.progress = { items: 0 };
+    const observer = this.observer;
+    observer?.runStarted(this.source);
     this.log.info({ source: this.source, mode: full ? 'full' : 'incremental' }, 'sync started');
     try {
       const run = await this.connector.sync({
@@ -110,6 +124,7 @@ export class SourceRunner {
         signal: this.abort.signal,
         progress: (p) => {
           this.progress = p;
+          observer?.progress(this.source, p);
           this.persistProgress(false);
         },
         now: this.now,
@@ -117,15 +132,17 @@ export class SourceRunner {
       const result = await this.applier.apply({
         source: this.source,
         kind: run.kind,
-        batches: run.batches,
+        batches: observer ? observed(run.batches, (b) => observer.batch(this.source, b)) : run.batches,
         cursor: () => run.cursor(),
         trigger: 'sync',
         dryRun: opts.dryRun,
         acceptDeletions: opts.acceptDeletions,
+        guard: opts.acceptDeletions ? undefined : this.settings.deletionGuard,
       });
       if (run.kind === 'full' && !opts.dryRun) this.lastFullAt = started;
       this.failures = 0;
       this.lastError = null;
+      observer?.runFinished(this.source, result.version ? 'applied' : 'unchanged', (this.now() - started) / 1000);
       this.log.info(
         { source: this.source, version: result.version?.id ?? null, ms: this.now() - started, counts: result.version?.counts, conflicts: result.conflicts.length },
         result.version ? 'sync applied' : 'sync found no change',
@@ -135,6 +152,7 @@ export class SourceRunner {
       const message = err instanceof Error ? err.message : String(err);
       this.failures++;
       this.lastError = message;
+      observer?.runFinished(this.source, 'failed', (this.now() - started) / 1000);
       if (!opts.dryRun) this.store.recordSyncFailure(this.source, message, this.now());
       if (!this.stopped && !opts.dryRun) this.scheduleRetry();
       this.log.error({ source: this.source, err: message, failures: this.failures, retryAt: this.nextRetryAt }, 'sync failed; serving the last good state');
@@ -162,5 +180,13 @@ export class SourceRunner {
     this.nextRetryAt = this.now() + delay;
     this.retryTimer = setTimeout(() => this.tick(), delay);
     this.retryTimer.unref();
+  }
+}
+
+/** Hands each batch to `see` as the applier pulls it. */
+async function* observed<T>(batches: AsyncIterable<T>, see: (batch: T) => void): AsyncIterable<T> {
+  for await (const batch of batches) {
+    see(batch);
+    yield batch;
   }
 }
