@@ -415,7 +415,7 @@ describe('nginx auth_request in front of the decision socket', { skip: nginxSkip
           authorizedBy: alice.authorizedBy,
         },
         {
-          subject: { id: 'alice@example.com', issuer: null },
+          subject: { id: 'alice@example.com', issuer: null, kind: null },
           route: '/v1/chat/completions',
           method: 'POST',
           action: 'invoke',
