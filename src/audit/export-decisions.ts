@@ -24,8 +24,8 @@ const CSV_HEADER = ['seq', 'decision_id', 'at', 'subject', 'issuer', 'principal'
 const FLUSH_AT = 1 << 20;
 
 /**
- * Streams records in chain order to `file` (JSON lines keep each record's exact stored text, so
- * hash = sha256(prevHash + "\n" + record) can be re-checked by anyone; CSV flattens the fields
+ * Streams records in chain order to `file` (JSON lines embed each record's exact stored text, so
+ * hash = sha256(prevHash + "\n" + record text) can be re-checked by anyone; CSV flattens the fields
  * reviewers filter on) and writes `file.manifest.json`: count, first and last hash, the file's
  * sha256. Written to temporary names and renamed, so a failed export leaves no partial file.
  */
@@ -56,7 +56,9 @@ export function exportDecisions(rows: Iterable<ChainRecord>, file: string, forma
       first ??= r;
       last = r;
       records++;
-      if (format === 'jsonl') push(`{"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","record":${JSON.stringify(r.record)}}\n`);
+      // The stored record text is itself JSON: embedded verbatim (no re-escaping), it is the exact
+      // hashed text — the bytes between `"record":` and the line's closing brace.
+      if (format === 'jsonl') push(`{"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","record":${r.record}}\n`);
       else {
         const d = parseStoredRecord(r.record);
         push(

@@ -93,7 +93,13 @@ describe('decision log: verify, heads, export, search, retention', () => {
     assert.equal(m.records, 20);
     assert.equal(m.sha256, createHash('sha256').update(text).digest('hex'));
     assert.deepEqual(JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')), m);
-    const lines = text.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string; record: string });
+    // Each line embeds the record's stored text verbatim: slice it out (or re-serialize the parsed object) and re-hash.
+    const lines = text.toString('utf8').trim().split('\n').map((l) => {
+      const parsed = JSON.parse(l) as { seq: number; prevHash: string; hash: string; record: object };
+      const sliced = l.slice(l.indexOf('"record":') + '"record":'.length, -1);
+      assert.equal(JSON.stringify(parsed.record), sliced);
+      return { ...parsed, record: sliced };
+    });
     assert.deepEqual(lines.map((l) => l.seq), Array.from({ length: 20 }, (_, i) => 11 + i));
     // Anyone can re-check the chain from the export alone.
     for (const [i, l] of lines.entries()) {
