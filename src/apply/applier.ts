@@ -52,9 +52,9 @@ export class Applier {
   private roleIndex: RoleIndex;
   /**
    * A whole resolution not yet committed: set at start and on rule changes, so the next commit
-   * diffs every principal against the store, not only the dirty ones.
+   * resolves everything again and diffs every principal against the store, not only the dirty ones.
    */
-  private pendingFull: ResolutionPatch | null;
+  private pendingFull: boolean;
   /** Link values and identifier owners, so linking after a change is incremental. */
   private linkIndex: LinkIndex;
   private queue: Promise<unknown> = Promise.resolve();
@@ -73,7 +73,7 @@ export class Applier {
     this.state = full.state;
     this.roleIndex = full.roleIndex;
     this.linkIndex = LinkIndex.build(this.sources, rules.linking, full.state.principals.values());
-    this.pendingFull = patchFromFull(full, this.resolved.principalJson.keys());
+    this.pendingFull = true;
   }
 
   /** Called after every commit (and once by `snapshot()` users at start) with the new state. */
@@ -105,7 +105,7 @@ export class Applier {
     return this.serialize(async () => {
       const previous = { rules: this.rules, pendingFull: this.pendingFull };
       this.rules = rules;
-      this.pendingFull = patchFromFull(resolveFull(this.sources, rules, this.resolved.links), this.resolved.principalJson.keys());
+      this.pendingFull = true;
       try {
         return await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual' });
       } catch (err) {
@@ -125,13 +125,13 @@ export class Applier {
     const cache = this.sourceCache(input.source);
     let diff: RawDiff;
     if (input.kind === 'full') {
-      const full = await diffFullSnapshot(cache, input.batches);
+      const full = await diffFullSnapshot(input.source, cache, input.batches);
       if (full.accountsSeen === 0 && cache.accounts.size > 0 && !input.acceptDeletions) {
         throw new RosterError('ROSTER_ERR_SYNC_EMPTY_SNAPSHOT', { source: input.source, current: cache.accounts.size });
       }
       diff = full.diff;
     } else {
-      diff = await diffDelta(cache, input.batches);
+      diff = await diffDelta(input.source, cache, input.batches);
     }
     const cursor = input.cursor?.();
     return this.commitDiff(input.source, diff, { trigger: input.trigger, cursor, dryRun: input.dryRun, guard: input.acceptDeletions ? undefined : input.guard });
@@ -145,15 +145,17 @@ export class Applier {
     const cache = this.sourceCache(source);
     const accountsBefore = cache.accounts.size;
     const raw = sourceChanges(source, cache, diff);
-    const change = resolveChangeOf(source, cache, diff);
+    // A pending whole resolution does not need to know what changed (and for an initial apply
+    // that is every account and a million memberships).
+    const change = this.pendingFull ? null : resolveChangeOf(source, cache, diff);
     const undo = applyRawDiff(cache, diff);
     let committed = false;
     try {
       // A pending whole resolution is redone over the new data; otherwise only what changed.
-      const patch = this.pendingFull
-        ? patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links), this.resolved.principalJson.keys())
-        : resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change, this.linkIndex);
-      const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull !== null);
+      const patch = change
+        ? resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change, this.linkIndex)
+        : patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links, { ambiguity: false }), this.resolved.principalJson.keys());
+      const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
       const conflicts = patch.conflicts;
       if (opts.guard) {
@@ -166,11 +168,12 @@ export class Applier {
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
       committed = true;
       updateCache();
-      const before = new Map([...patch.principals.keys()].map((pid) => [pid, this.state.principals.get(pid)]));
+      // The principals as they were, for the link index (a rebuild after a full relink needs none).
+      const before = patch.relinked === null ? null : new Map([...patch.principals.keys()].map((pid) => [pid, this.state.principals.get(pid)]));
       applyResolutionPatch(this.state, patch);
       this.updateLinkIndex(patch, before);
       this.roleIndex = patch.roleIndex;
-      this.pendingFull = null;
+      this.pendingFull = false;
       if (version) {
         const snap: RoleSnapshot = { version, state: this.state, changed: patch.principals.keys() };
         for (const l of this.listeners) l(snap);
@@ -182,8 +185,8 @@ export class Applier {
   }
 
   /** Brings the link index up to the committed state and derives the ambiguity conflicts from it. */
-  private updateLinkIndex(patch: ResolutionPatch, before: ReadonlyMap<string, Principal | undefined>): void {
-    if (patch.relinked === null) {
+  private updateLinkIndex(patch: ResolutionPatch, before: ReadonlyMap<string, Principal | undefined> | null): void {
+    if (patch.relinked === null || before === null) {
       this.linkIndex = LinkIndex.build(this.sources, this.rules.linking, this.state.principals.values());
     } else {
       for (const key of patch.relinked) {

@@ -11,7 +11,7 @@ import type { Cached, SourceCache } from './source-cache.js';
  * changes. Removing an account or group also removes the memberships that name it, so no
  * dangling membership outlives its member.
  */
-export async function diffDelta(cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<RawDiff> {
+export async function diffDelta(source: string, cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<RawDiff> {
   const accounts = new Map<string, Cached<Account> | null>();
   const groups = new Map<string, Cached<Group> | null>();
   const members = new Map<string, Map<MemberKey, boolean>>();
@@ -77,7 +77,7 @@ export async function diffDelta(cache: SourceCache, batches: AsyncIterable<Sourc
   for (const [g, m] of members) {
     for (const [k, present] of m) {
       if (present === cache.hasMember(g, k)) continue;
-      (present ? diff.memberAdds : diff.memberRemoves).push([g, k]);
+      (present ? diff.memberAdds : diff.memberRemoves).push({ source, groupId: g, member: k });
     }
   }
   return diff;

@@ -2,6 +2,7 @@ import type { SourceBatch } from '../model/source-delta.js';
 import type { Membership } from '../model/membership.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
+import { sameJson } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
 export interface FullSnapshotDiff {
@@ -14,7 +15,7 @@ export interface FullSnapshotDiff {
  * mention is removed, for this source only. Memberships already known are stamped in the cache
  * (no second copy of a million memberships); only new ones are collected.
  */
-export async function diffFullSnapshot(cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<FullSnapshotDiff> {
+export async function diffFullSnapshot(source: string, cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<FullSnapshotDiff> {
   const diff = emptyRawDiff();
   const stamp = ++cache.stamp;
   const seenAccounts = new Set<string>();
@@ -24,29 +25,40 @@ export async function diffFullSnapshot(cache: SourceCache, batches: AsyncIterabl
   let lastGroup: string | null = null;
   let lastIsAccount = true;
   let lastMembers: Map<string, number> | undefined;
+  let lastAdded: Set<string> | undefined;
+  // Known memberships stamped by this snapshot: when that is all of them, none was removed.
+  let stamped = 0;
   const see = (groupId: string, m: Omit<Membership, 'groupId'>): void => {
     const isAccount = m.memberType === 'account';
     if (groupId !== lastGroup || isAccount !== lastIsAccount) {
       lastGroup = groupId;
       lastIsAccount = isAccount;
       lastMembers = (isAccount ? cache.accountMembers : cache.childGroups).get(groupId);
+      lastAdded = undefined;
     }
     const seen = lastMembers?.get(m.memberId);
     if (seen !== undefined) {
-      if (seen !== stamp) lastMembers!.set(m.memberId, stamp);
+      if (seen !== stamp) {
+        lastMembers!.set(m.memberId, stamp);
+        stamped++;
+      }
       return;
     }
-    const news = isAccount ? added.a : added.g;
-    const set = news.get(groupId);
-    if (set) set.add(m.memberId);
-    else news.set(groupId, new Set([m.memberId]));
+    if (!lastAdded) {
+      const news = isAccount ? added.a : added.g;
+      lastAdded = news.get(groupId);
+      if (!lastAdded) news.set(groupId, (lastAdded = new Set()));
+    }
+    lastAdded.add(m.memberId);
   };
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
-      const json = JSON.stringify(value);
       seenAccounts.add(value.externalId);
-      if (cache.accountJson.get(value.externalId) !== json) diff.accounts.set(value.externalId, { value, json });
+      // Most accounts are unchanged: equal normalized values, so their JSON is never built.
+      const cached = cache.accounts.get(value.externalId);
+      const json = cached !== undefined && sameJson(cached, value) ? null : JSON.stringify(value);
+      if (json !== null && cache.accountJson.get(value.externalId) !== json) diff.accounts.set(value.externalId, { value, json });
       else diff.accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
@@ -56,18 +68,43 @@ export async function diffFullSnapshot(cache: SourceCache, batches: AsyncIterabl
       if (cache.groupJson.get(value.externalId) !== json) diff.groups.set(value.externalId, { value, json });
       else diff.groups.delete(value.externalId);
     }
-    for (const m of batch.memberships ?? []) see(m.groupId, m);
+    for (const [groupId, list] of byGroup(batch.memberships ?? [])) for (const m of list) see(groupId, m);
     for (const r of batch.replaceMembers ?? []) for (const m of r.members) see(r.groupId, m);
   }
   for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) diff.accounts.set(id, null);
   for (const id of cache.groups.keys()) if (!seenGroups.has(id)) diff.groups.set(id, null);
+  // In group order, so the store appends to its (source, group, member) key instead of scattering.
   for (const [prefix, news] of [['a:', added.a], ['g:', added.g]] as const) {
-    for (const [groupId, ids] of news) for (const id of ids) diff.memberAdds.push([groupId, prefix + id]);
+    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) diff.memberAdds.push({ source, groupId, member: prefix + id });
   }
+  if (stamped === cache.memberCount) return { diff, accountsSeen: seenAccounts.size };
   for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {
     for (const [groupId, members] of byGroup) {
-      for (const [id, seen] of members) if (seen !== stamp) diff.memberRemoves.push([groupId, prefix + id]);
+      members.forEach((seen, id) => {
+        if (seen !== stamp) diff.memberRemoves.push({ source, groupId, member: prefix + id });
+      });
     }
   }
   return { diff, accountsSeen: seenAccounts.size };
+}
+
+/**
+ * A batch's memberships grouped by group, in listed order within each. Listed user by user, every
+ * membership would probe a different group's member map (a cache miss each); grouped, each map is
+ * stamped while it is hot. Already grouped lists (group by group) pass through in one bucket each.
+ */
+function byGroup(memberships: readonly Membership[]): Map<string, Membership[]> {
+  const out = new Map<string, Membership[]>();
+  let lastId: string | null = null;
+  let last: Membership[] = [];
+  for (const m of memberships) {
+    if (m.groupId !== lastId) {
+      lastId = m.groupId;
+      const list = out.get(lastId);
+      if (list) last = list;
+      else out.set(lastId, (last = []));
+    }
+    last.push(m);
+  }
+  return out;
 }

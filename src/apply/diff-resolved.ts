@@ -32,7 +32,9 @@ export function diffResolved(
   const principalOf = (id: string): Principal | undefined => (patch.principals.has(id) ? patch.principals.get(id) ?? undefined : current.principals.get(id));
   const grantsOf = (id: string): ReadonlyMap<string, GrantPath> | undefined => (patch.grants.has(id) ? patch.grants.get(id) ?? undefined : current.grants.get(id));
   // In id order, so the store's principal-keyed indexes are appended to, not scattered into.
-  const ids = [...(all ? new Set([...cache.principalJson.keys(), ...patch.principals.keys()]) : patch.principals.keys())].sort();
+  const ids = [...patch.principals.keys()];
+  if (all) for (const id of cache.principalJson.keys()) if (!patch.principals.has(id)) ids.push(id);
+  ids.sort();
 
   for (const id of ids) {
     const p = principalOf(id);
@@ -45,50 +47,58 @@ export function diffResolved(
       jsonUpdates.set(id, json ?? null);
     }
 
-    const nowAliases = p ? p.identifiers.map((i) => aliasKey(i.kind, i.value)) : [];
-    const oldAliases = cache.aliases.get(id) ?? [];
-    const oldSet = new Set(oldAliases);
-    const nowSet = new Set(nowAliases);
-    let aliasChanged = oldAliases.length !== nowAliases.length;
-    for (const k of nowAliases) if (!oldSet.has(k)) (aliasChanged = true), aliases.started.push({ ...splitAlias(k), principalId: id });
-    for (const k of oldAliases) if (!nowSet.has(k)) (aliasChanged = true), aliases.ended.push({ ...splitAlias(k), principalId: id });
-    if (aliasChanged) aliasUpdates.set(id, nowAliases.length ? nowAliases : null);
+    const nowAliases = p ? p.identifiers.map((i) => aliasKey(i.kind, i.value)) : NONE;
+    const oldAliases = cache.aliases.get(id) ?? NONE;
+    // Most principals keep their aliases in the same order, or (a first apply) had none: both
+    // are decided without building sets.
+    if (oldAliases.length === 0) {
+      p?.identifiers.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
+      if (nowAliases.length) aliasUpdates.set(id, nowAliases);
+    } else if (!sameList(oldAliases, nowAliases)) {
+      const oldSet = new Set(oldAliases);
+      const nowSet = new Set(nowAliases);
+      let aliasChanged = oldAliases.length !== nowAliases.length;
+      for (const k of nowAliases) if (!oldSet.has(k)) (aliasChanged = true), aliases.started.push({ ...splitAlias(k), principalId: id });
+      for (const k of oldAliases) if (!nowSet.has(k)) (aliasChanged = true), aliases.ended.push({ ...splitAlias(k), principalId: id });
+      if (aliasChanged) aliasUpdates.set(id, nowAliases.length ? nowAliases : null);
+    }
 
     const oldGrants = cache.grants.get(id);
-    const out = new Map<string, string>();
+    const nowGrants = grantsOf(id);
     let grantChanged = false;
-    for (const [role, path] of grantsOf(id) ?? []) {
+    // forEach, not for-of: no [key, value] array per entry (a million of them in a full diff).
+    nowGrants?.forEach((path, role) => {
       const j = pathJson(path);
-      out.set(role, j);
       const prev = oldGrants?.get(role);
-      if (prev === j) continue;
+      if (prev === j) return;
       grantChanged = true;
       if (prev !== undefined) grants.ended.push({ principalId: id, role });
       grants.started.push({ principalId: id, role, path: j });
-    }
-    for (const role of oldGrants?.keys() ?? []) if (!out.has(role)) (grantChanged = true), grants.ended.push({ principalId: id, role });
-    if (grantChanged) grantUpdates.set(id, out.size ? out : null);
+    });
+    for (const role of oldGrants?.keys() ?? []) if (!nowGrants?.has(role)) (grantChanged = true), grants.ended.push({ principalId: id, role });
+    if (grantChanged) grantUpdates.set(id, nowGrants?.size ? grantJson(nowGrants) : null);
   }
 
   const newLinks = patch.links;
   if (newLinks) {
-    for (const [key, pid] of newLinks) {
+    newLinks.forEach((pid, key) => {
       const old = cache.links.get(key);
-      if (old === pid) continue;
-      const ref = splitAccountKey(key);
-      if (old !== undefined) links.ended.push(ref);
-      links.started.push({ ...ref, principalId: pid });
-    }
+      if (old === pid) return;
+      const { source, externalId } = splitAccountKey(key);
+      if (old !== undefined) links.ended.push({ source, externalId });
+      links.started.push({ source, externalId, principalId: pid });
+    });
     for (const key of cache.links.keys()) if (!newLinks.has(key)) links.ended.push(splitAccountKey(key));
   }
 
   return {
     changes: { principals, links, aliases, grants },
     updateCache: () => {
-      for (const [id, j] of jsonUpdates) j === null ? cache.principalJson.delete(id) : cache.principalJson.set(id, j);
-      for (const [id, a] of aliasUpdates) a === null ? cache.aliases.delete(id) : cache.aliases.set(id, a);
-      for (const [id, g] of grantUpdates) g === null ? cache.grants.delete(id) : cache.grants.set(id, g);
-      if (newLinks) cache.links = new Map(newLinks);
+      jsonUpdates.forEach((j, id) => (j === null ? cache.principalJson.delete(id) : cache.principalJson.set(id, j)));
+      aliasUpdates.forEach((a, id) => (a === null ? cache.aliases.delete(id) : cache.aliases.set(id, a)));
+      grantUpdates.forEach((g, id) => (g === null ? cache.grants.delete(id) : cache.grants.set(id, g)));
+      // The new link map is never changed in place (a relink builds another), so it is shared.
+      if (newLinks) cache.links = newLinks;
     },
   };
 }
@@ -99,6 +109,21 @@ function pathJson(path: object): string {
   let j = pathJsonMemo.get(path);
   if (j === undefined) pathJsonMemo.set(path, (j = canonicalJson(path)));
   return j;
+}
+
+/** A principal's grants as the cache keeps them: role -> path JSON. */
+function grantJson(grants: ReadonlyMap<string, GrantPath>): Map<string, string> {
+  const out = new Map<string, string>();
+  grants.forEach((path, role) => out.set(role, pathJson(path)));
+  return out;
+}
+
+const NONE: readonly string[] = [];
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function splitAlias(k: string): { kind: string; value: string } {

@@ -20,7 +20,7 @@ export function resolveChangeOf(source: string, cache: SourceCache, diff: RawDif
   const relink = relinkAccounts.size > 0;
   let groupsChanged = diff.groups.size > 0;
   for (const list of [diff.memberAdds, diff.memberRemoves]) {
-    for (const [, key] of list) {
+    for (const { member: key } of list) {
       if (key.charCodeAt(0) === 97 /* a */) dirtyAccounts.add(accountKey(source, key.slice(2)));
       else groupsChanged = true;
     }

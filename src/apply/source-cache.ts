@@ -21,9 +21,11 @@ export class SourceCache implements SourceState {
   readonly groupJson = new Map<string, string>();
   readonly accountMembers = new Map<string, Map<string, number>>();
   readonly childGroups = new Map<string, Map<string, number>>();
-  readonly accountGroups = new Map<string, Set<string>>();
+  readonly accountGroups = new Map<string, string[]>();
   /** The stamp of the latest full-snapshot diff. */
   stamp = 0;
+  /** Direct memberships held (accounts and groups), so a full snapshot that listed them all skips the scan for removals. */
+  memberCount = 0;
 
   setAccount(id: string, entry: Cached<Account> | null): void {
     if (entry) {
@@ -75,23 +77,32 @@ export class SourceCache implements SourceState {
   setMember(groupId: string, key: MemberKey, present: boolean): void {
     const id = key.slice(2);
     const byGroup = this.mapFor(key);
-    const members = byGroup.get(groupId);
+    let members = byGroup.get(groupId);
+    let changed: boolean;
     if (present) {
-      if (members) members.set(id, this.stamp);
-      else byGroup.set(groupId, new Map([[id, this.stamp]]));
-    } else if (members) {
-      members.delete(id);
-      if (members.size === 0) byGroup.delete(groupId);
+      if (!members) byGroup.set(groupId, (members = new Map()));
+      const before = members.size;
+      changed = members.set(id, this.stamp).size !== before;
+    } else {
+      changed = members?.delete(id) ?? false;
+      if (members?.size === 0) byGroup.delete(groupId);
     }
+    if (!changed) return;
+    this.memberCount += present ? 1 : -1;
     if (byGroup !== this.accountMembers) return;
-    // Keep the reverse index (account -> its groups) in step.
+    // Keep the reverse index (account -> its groups) in step. Arrays, not sets: an account is in
+    // a few groups, and a million small sets cost far more memory and time to build.
     const groups = this.accountGroups.get(id);
     if (present) {
-      if (groups) groups.add(groupId);
-      else this.accountGroups.set(id, new Set([groupId]));
+      if (groups) groups.push(groupId);
+      else this.accountGroups.set(id, [groupId]);
     } else if (groups) {
-      groups.delete(groupId);
-      if (groups.size === 0) this.accountGroups.delete(id);
+      const i = groups.indexOf(groupId);
+      if (i >= 0) {
+        groups[i] = groups[groups.length - 1]!;
+        groups.pop();
+      }
+      if (groups.length === 0) this.accountGroups.delete(id);
     }
   }
 

@@ -19,9 +19,7 @@ export function sourceChanges(source: string, cache: SourceCache, diff: RawDiff)
   return {
     accounts,
     groups,
-    memberships: {
-      ended: diff.memberRemoves.map(([groupId, member]) => ({ source, groupId, member })),
-      started: diff.memberAdds.map(([groupId, member]) => ({ source, groupId, member })),
-    },
+    // Already change-set rows: shared, not copied.
+    memberships: { ended: diff.memberRemoves, started: diff.memberAdds },
   };
 }

@@ -2,7 +2,10 @@ import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
 import { attributeMatches } from './attribute-matches.js';
 import type { GrantContext } from './grant-context.js';
+import type { GroupRoleGrant } from './role-index.js';
 import { compareChains } from './group-closure.js';
+
+const NONE: readonly GroupRoleGrant[] = [];
 
 interface Best {
   entry: number;
@@ -17,10 +20,10 @@ interface Best {
  */
 export function grantsForPrincipal(p: Principal, ctx: GrantContext): Map<string, GrantPath> {
   const best = new Map<string, Best>();
-  const offer = (role: string, entry: number, chain: readonly string[] | null, path: () => GrantPath): void => {
+  // Whether an offer beats the role's best so far (asked before building its path).
+  const wins = (role: string, entry: number, chain: readonly string[] | null): boolean => {
     const prev = best.get(role);
-    if (prev && (prev.entry < entry || (prev.entry === entry && (chain === null || prev.chain === null || compareChains(prev.chain, chain) <= 0)))) return;
-    best.set(role, { entry, chain, path: path() });
+    return !(prev && (prev.entry < entry || (prev.entry === entry && (chain === null || prev.chain === null || compareChains(prev.chain, chain) <= 0))));
   };
   for (const ref of p.accounts) {
     const byGroup = ctx.roleIndex.get(ref.source);
@@ -28,8 +31,8 @@ export function grantsForPrincipal(p: Principal, ctx: GrantContext): Map<string,
     const groups = ctx.sources.get(ref.source)?.accountGroups.get(ref.externalId);
     if (!groups) continue;
     for (const g of groups) {
-      for (const grant of byGroup.get(g) ?? []) {
-        offer(grant.role, grant.entry, grant.chain, () => grant.path);
+      for (const grant of byGroup.get(g) ?? NONE) {
+        if (wins(grant.role, grant.entry, grant.chain)) best.set(grant.role, { entry: grant.entry, chain: grant.chain, path: grant.path });
       }
     }
   }
@@ -37,7 +40,7 @@ export function grantsForPrincipal(p: Principal, ctx: GrantContext): Map<string,
     for (const [sourceId, attrs] of Object.entries(p.attributes)) {
       if (a.cond.source !== undefined && a.cond.source !== sourceId) continue;
       if (attributeMatches(attrs, a.cond)) {
-        offer(a.role, a.entry, null, () => ({ via: 'attribute', source: sourceId, condition: a.condition }));
+        if (wins(a.role, a.entry, null)) best.set(a.role, { entry: a.entry, chain: null, path: { via: 'attribute', source: sourceId, condition: a.condition } });
         break;
       }
     }
@@ -45,7 +48,7 @@ export function grantsForPrincipal(p: Principal, ctx: GrantContext): Map<string,
   if (ctx.staticIndex.size) {
     for (const idf of p.identifiers) {
       for (const s of ctx.staticIndex.get(`${idf.kind}:${idf.value}`) ?? []) {
-        offer(s.role, s.entry, null, () => ({ via: 'static', source: 'config', identifier: s.identifier }));
+        if (wins(s.role, s.entry, null)) best.set(s.role, { entry: s.entry, chain: null, path: { via: 'static', source: 'config', identifier: s.identifier } });
       }
     }
   }

@@ -14,11 +14,11 @@ import type { SourceState } from './source-state.js';
  */
 export class LinkIndex {
   /** `ruleIndex\0value` -> account keys. */
-  readonly byValue = new Map<string, Set<string>>();
+  private readonly byValue = new Map<string, OneOrMany>();
   /** account key -> its `ruleIndex\0value` keys. */
   readonly keysOf = new Map<string, readonly string[]>();
   /** `kind:value` -> principal ids carrying it. */
-  readonly aliasOwners = new Map<string, Set<string>>();
+  private readonly aliasOwners = new Map<string, OneOrMany>();
   /** The `kind:value` keys with more than one owner. */
   readonly ambiguous = new Set<string>();
 
@@ -31,28 +31,25 @@ export class LinkIndex {
     return index;
   }
 
+  /** The account keys carrying a `ruleIndex\0value` key. */
+  accountsWith(value: string): Iterable<string> {
+    return valuesOf(this.byValue, value);
+  }
+
   setAccount(key: string, keys: readonly string[] | null): void {
-    for (const k of this.keysOf.get(key) ?? []) {
-      const set = this.byValue.get(k);
-      set?.delete(key);
-      if (set?.size === 0) this.byValue.delete(k);
-    }
+    for (const k of this.keysOf.get(key) ?? []) removeFrom(this.byValue, k, key);
     if (keys === null || keys.length === 0) {
       this.keysOf.delete(key);
       return;
     }
     this.keysOf.set(key, keys);
-    for (const k of keys) {
-      const set = this.byValue.get(k);
-      if (set) set.add(key);
-      else this.byValue.set(k, new Set([key]));
-    }
+    for (const k of keys) addTo(this.byValue, k, key);
   }
 
   /** The identifiers more than one principal carries, as conflicts (decisions for them are denied). */
   ambiguousConflicts(): Conflict[] {
     return [...this.ambiguous].sort().map((identifier) => {
-      const owners = [...(this.aliasOwners.get(identifier) ?? [])].sort();
+      const owners = [...valuesOf(this.aliasOwners, identifier)].sort();
       return { kind: 'ambiguous-alias' as const, identifier, accounts: owners, message: `identifier ${identifier} belongs to ${owners.length} principals; decisions for it are denied` };
     });
   }
@@ -61,20 +58,11 @@ export class LinkIndex {
   setPrincipal(pid: string, before: Principal | null | undefined, after: Principal | null | undefined): void {
     for (const idf of before?.identifiers ?? []) {
       const k = `${idf.kind}:${idf.value}`;
-      const owners = this.aliasOwners.get(k);
-      if (!owners) continue;
-      owners.delete(pid);
-      if (owners.size <= 1) this.ambiguous.delete(k);
-      if (owners.size === 0) this.aliasOwners.delete(k);
+      if (removeFrom(this.aliasOwners, k, pid) <= 1) this.ambiguous.delete(k);
     }
     for (const idf of after?.identifiers ?? []) {
       const k = `${idf.kind}:${idf.value}`;
-      const owners = this.aliasOwners.get(k);
-      if (!owners) this.aliasOwners.set(k, new Set([pid]));
-      else {
-        owners.add(pid);
-        if (owners.size > 1) this.ambiguous.add(k);
-      }
+      if (addTo(this.aliasOwners, k, pid) > 1) this.ambiguous.add(k);
     }
   }
 }
@@ -91,4 +79,45 @@ export function linkKeys(sourceId: string, account: Account, rules: readonly Lin
     }
   });
   return out;
+}
+
+/**
+ * One holder, or a set once there are several: nearly every link value and alias has exactly
+ * one, and 400k one-element sets cost more memory and time than the index is worth.
+ */
+type OneOrMany = string | Set<string>;
+
+/** Adds v under k; returns how many values k then has. */
+function addTo(map: Map<string, OneOrMany>, k: string, v: string): number {
+  const cur = map.get(k);
+  if (cur === undefined) {
+    map.set(k, v);
+    return 1;
+  }
+  if (typeof cur === 'string') {
+    if (cur === v) return 1;
+    map.set(k, new Set([cur, v]));
+    return 2;
+  }
+  return cur.add(v).size;
+}
+
+/** Removes v from k; returns how many values k still has. */
+function removeFrom(map: Map<string, OneOrMany>, k: string, v: string): number {
+  const cur = map.get(k);
+  if (cur === undefined) return 0;
+  if (typeof cur === 'string') {
+    if (cur !== v) return 1;
+    map.delete(k);
+    return 0;
+  }
+  cur.delete(v);
+  if (cur.size === 1) map.set(k, cur.values().next().value!);
+  else if (cur.size === 0) map.delete(k);
+  return cur.size;
+}
+
+function valuesOf(map: ReadonlyMap<string, OneOrMany>, k: string): Iterable<string> {
+  const cur = map.get(k);
+  return cur === undefined ? [] : typeof cur === 'string' ? [cur] : cur;
 }

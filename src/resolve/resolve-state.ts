@@ -54,10 +54,16 @@ export function resolveState(sources: ReadonlyMap<string, SourceState>, rules: R
   return resolveFull(sources, rules, previousLinks).state;
 }
 
+/**
+ * `ambiguity: false` leaves out the ambiguous-alias conflicts: a caller that keeps a link index
+ * (the applier) derives them from it after the commit, and finding them costs a pass over every
+ * identifier of every principal.
+ */
 export function resolveFull(
   sources: ReadonlyMap<string, SourceState>,
   rules: ResolveRules,
   previousLinks: ReadonlyMap<string, string>,
+  opts: { readonly ambiguity?: boolean } = {},
 ): { state: MutableResolvedState; roleIndex: RoleIndex } {
   const roleIndex = buildRoleIndex(sources, rules);
   const ctx = buildGrantContext(sources, rules, roleIndex);
@@ -74,7 +80,8 @@ export function resolveFull(
     const g = grantsForPrincipal(p, ctx);
     if (g.size) grants.set(p.id, g);
   });
-  return { state: { principals, principalOfAccount, grants, conflicts: [...conflicts, ...ambiguousAliases(principals.values())] }, roleIndex };
+  const ambiguous = opts.ambiguity === false ? [] : ambiguousAliases(principals.values());
+  return { state: { principals, principalOfAccount, grants, conflicts: [...conflicts, ...ambiguous] }, roleIndex };
 }
 
 /**
@@ -214,15 +221,15 @@ function affectedAccounts(
     const { source, externalId } = splitAccountKey(key);
     const account = sources.get(source)?.accounts.get(externalId);
     const values = [...(index.keysOf.get(key) ?? []), ...(account ? linkKeys(source, account, rules.linking) : [])];
-    for (const v of values) for (const other of index.byValue.get(v) ?? []) queue.push(other);
+    for (const v of values) for (const other of index.accountsWith(v)) queue.push(other);
   }
   return affected;
 }
 
 /** Applies a patch to a mutable resolved state, in place. */
 export function applyResolutionPatch(state: MutableResolvedState, patch: ResolutionPatch): void {
-  for (const [pid, p] of patch.principals) p ? state.principals.set(pid, p) : state.principals.delete(pid);
-  for (const [pid, g] of patch.grants) g ? state.grants.set(pid, g) : state.grants.delete(pid);
+  patch.principals.forEach((p, pid) => (p ? state.principals.set(pid, p) : state.principals.delete(pid)));
+  patch.grants.forEach((g, pid) => (g ? state.grants.set(pid, g) : state.grants.delete(pid)));
   if (patch.links) state.principalOfAccount = patch.links;
   state.conflicts = patch.conflicts;
 }

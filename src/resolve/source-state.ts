@@ -12,8 +12,8 @@ export interface SourceState {
   readonly accountMembers: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   /** groupId -> ids of the groups directly nested in it. */
   readonly childGroups: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
-  /** accountId -> ids of the groups it is directly in (the reverse of `accountMembers`). */
-  readonly accountGroups: ReadonlyMap<string, ReadonlySet<string>>;
+  /** accountId -> ids of the groups it is directly in (the reverse of `accountMembers`; no order, no duplicates). */
+  readonly accountGroups: ReadonlyMap<string, readonly string[]>;
 }
 
 export const accountMemberKey = (accountId: string): MemberKey => `a:${accountId}`;

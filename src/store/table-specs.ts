@@ -3,8 +3,11 @@ import type { ChangeSet } from '../model/change-set.js';
 /** How each change-set section maps onto its history table: key columns and data columns. */
 export interface TableSpec {
   readonly table: string;
-  /** The index led by the key columns; named in UPDATEs so the planner never picks another. */
-  readonly keyIndex: string;
+  /**
+   * The index led by the key columns; named in UPDATEs so the planner never picks another. Null
+   * for WITHOUT ROWID tables, whose primary key (the key columns, then from_v) is that index.
+   */
+  readonly keyIndex: string | null;
   readonly section: keyof Pick<ChangeSet, 'accounts' | 'groups' | 'memberships' | 'principals' | 'links' | 'aliases' | 'grants'>;
   /** [column, property] pairs identifying a row. */
   readonly key: readonly (readonly [string, string])[];
@@ -19,10 +22,10 @@ export interface TableSpec {
 export const TABLE_SPECS: readonly TableSpec[] = [
   { table: 'accounts', keyIndex: 'accounts_key', section: 'accounts', key: [['source', 'source'], ['external_id', 'externalId']], data: [['data', 'data']] },
   { table: 'groups', keyIndex: 'groups_key', section: 'groups', key: [['source', 'source'], ['external_id', 'externalId']], data: [['data', 'data']] },
-  { table: 'memberships', keyIndex: 'memberships_key', section: 'memberships', key: [['source', 'source'], ['group_id', 'groupId'], ['member', 'member']], data: [] },
+  { table: 'memberships', keyIndex: null, section: 'memberships', key: [['source', 'source'], ['group_id', 'groupId'], ['member', 'member']], data: [] },
   { table: 'principals', keyIndex: 'principals_key', section: 'principals', key: [['id', 'id']], data: [['data', 'data']] },
-  { table: 'links', keyIndex: 'links_key', section: 'links', key: [['source', 'source'], ['external_id', 'externalId']], data: [['principal_id', 'principalId']], sortBy: 'externalId' },
-  { table: 'aliases', keyIndex: 'aliases_key', section: 'aliases', key: [['kind', 'kind'], ['value', 'value'], ['principal_id', 'principalId']], data: [], sortBy: 'value' },
+  { table: 'links', keyIndex: null, section: 'links', key: [['source', 'source'], ['external_id', 'externalId']], data: [['principal_id', 'principalId']], sortBy: 'externalId' },
+  { table: 'aliases', keyIndex: null, section: 'aliases', key: [['kind', 'kind'], ['value', 'value'], ['principal_id', 'principalId']], data: [], sortBy: 'value' },
   // `path` (JSON) is stored as path_id: the writer maps it through grant_paths.
   { table: 'grants', keyIndex: 'grants_key', section: 'grants', key: [['principal_id', 'principalId'], ['role', 'role']], data: [['path_id', 'path']] },
 ];
