@@ -7,6 +7,7 @@ import { backoffDelay } from './backoff.js';
 import type { SourceStatus } from './source-status.js';
 import type { SyncObserver } from './sync-observer.js';
 import type { DeletionGuardSettings } from '../apply/deletion-guard.js';
+import { RosterError } from '../errors/roster-error.js';
 
 export interface RunOptions {
   readonly full?: boolean;
@@ -154,7 +155,9 @@ export class SourceRunner {
       this.lastError = message;
       observer?.runFinished(this.source, 'failed', (this.now() - started) / 1000);
       if (!opts.dryRun) this.store.recordSyncFailure(this.source, message, this.now());
-      if (!this.stopped && !opts.dryRun) this.scheduleRetry();
+      // A guard's hold is a decision, not a fault: no fast retries; the schedule (or a release) comes back to it.
+      const held = err instanceof RosterError && (err.code === 'ROSTER_ERR_SYNC_HELD' || err.code === 'ROSTER_ERR_SYNC_EMPTY_SNAPSHOT');
+      if (!this.stopped && !opts.dryRun && !held) this.scheduleRetry();
       this.log.error({ source: this.source, err: message, failures: this.failures, retryAt: this.nextRetryAt }, 'sync failed; serving the last good state');
       throw err;
     } finally {
