@@ -8,7 +8,7 @@
 import type { Server } from 'node:http';
 import { ChainHeadSink } from './audit/chain-head-sink.js';
 import { DecisionLogWriter } from './audit/decision-log-writer.js';
-import { applyRetention } from './compliance/apply-retention.js';
+import { retentionCutoffs } from './compliance/apply-retention.js';
 import { parsePolicy } from './config/load-policy.js';
 import type { RosterConfig } from './config/roster-config.js';
 import type { Logger } from './log/create-logger.js';
@@ -147,15 +147,26 @@ export class Responder {
       this.upkeep.push(timer);
     }
     if (this.config.retention.decisions !== undefined) {
+      // One chunk per turn of the event loop: decisions keep being answered between chunks.
       const compact = (): void => {
-        try {
-          const r = applyRetention(this.config, null, log.store, Date.now());
-          if (r.decisions?.removed) this.log.info({ removed: r.decisions.removed }, 'decision log compacted');
-        } catch (err) {
-          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'decision log compaction failed; will retry');
-        }
+        const now = Date.now();
+        const cutoff = retentionCutoffs(this.config, now).decisionCutoff;
+        if (cutoff === undefined) return;
+        let removed = 0;
+        const step = (): void => {
+          if (this.stopping) return;
+          try {
+            const r = log.store.compact(cutoff, now, 1);
+            removed += r.removed;
+            if (r.more) return void setImmediate(step);
+            if (removed) this.log.info({ removed }, 'decision log compacted');
+          } catch (err) {
+            this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'decision log compaction failed; will retry');
+          }
+        };
+        step();
       };
-      compact();
+      setImmediate(compact);
       const timer = setInterval(compact, this.config.retention.every);
       timer.unref();
       this.upkeep.push(timer);

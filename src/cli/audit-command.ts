@@ -3,16 +3,10 @@ import { exportDecisions, type ExportFormat } from '../audit/export-decisions.js
 import { RosterError } from '../errors/roster-error.js';
 import { withConfigOption } from './config-option.js';
 import { formatTable } from './format-table.js';
-import { openCompliance } from './open-compliance.js';
+import { withCompliance } from './with-compliance.js';
 import { print, printJson } from './output.js';
-import { parseTimeArg } from './parse-time.js';
+import { instantOf } from '../compliance/parse-at.js';
 
-const timeOf = (input: string | undefined): number | undefined => {
-  if (input === undefined) return undefined;
-  const t = parseTimeArg(input);
-  if ('version' in t) throw new RosterError('ROSTER_ERR_TIME_INVALID', { input });
-  return t.time;
-};
 
 const positive = (name: string, max: number) => (v: string): number => {
   const n = Number(v);
@@ -28,16 +22,13 @@ const verifyCommand = (): Command =>
     .option('--heads <file>', 'a chain-head file (decisionLog.headSink.file): detects truncation of the newest records')
     .option('--json', 'machine-readable output')
     .action((opts: { config: string; since?: string; until?: string; heads?: string; json?: boolean }) => {
-      const { service, close } = openCompliance(opts.config);
-      try {
-        const { chain, heads } = service.verify({ since: timeOf(opts.since), until: timeOf(opts.until), headsFile: opts.heads });
+      withCompliance(opts.config, (service) => {
+        const { chain, heads } = service.verify({ since: instantOf(opts.since), until: instantOf(opts.until), headsFile: opts.heads });
         if (opts.json) printJson({ ...chain, heads });
         if (!chain.ok) throw new RosterError('ROSTER_ERR_AUDIT_CHAIN_BROKEN', { seq: chain.seq, decisionId: chain.decisionId, problem: chain.problem });
         if (heads && !heads.ok) throw new RosterError('ROSTER_ERR_AUDIT_HEAD_MISMATCH', { at: heads.head.at, seq: heads.head.seq, hash: heads.head.hash, problem: heads.problem });
         if (!opts.json) print(`decision log intact: ${chain.records} record(s)${chain.lastHash ? `, head ${chain.lastHash}` : ''}${heads ? `; ${heads.checked} recorded head(s) present` : ''}`);
-      } finally {
-        close();
-      }
+      });
     });
 
 const searchCommand = (): Command =>
@@ -53,16 +44,13 @@ const searchCommand = (): Command =>
     .option('--json', 'machine-readable output')
     .action((opts: { config: string; subject?: string; route?: string; decision?: string; since?: string; until?: string; after: number; limit: number; json?: boolean }) => {
       if (opts.decision !== undefined && opts.decision !== 'allow' && opts.decision !== 'deny') throw new RosterError('ROSTER_ERR_QUERY_INVALID', { details: '--decision must be allow or deny' });
-      const { service, close } = openCompliance(opts.config);
-      try {
-        const page = service.search({ subject: opts.subject, route: opts.route, decision: opts.decision as 'allow' | 'deny' | undefined, since: timeOf(opts.since), until: timeOf(opts.until), after: opts.after, limit: opts.limit });
+      withCompliance(opts.config, (service) => {
+        const page = service.search({ subject: opts.subject, route: opts.route, decision: opts.decision as 'allow' | 'deny' | undefined, since: instantOf(opts.since), until: instantOf(opts.until), after: opts.after, limit: opts.limit });
         if (opts.json) return printJson(page);
         const rows = page.records as { seq: number; at: number; subject: { id: string }; route: string; decision: string; reason: string; authorizedBy: { role: string; rule: string } | null; decisionId: string }[];
         print(`${rows.length} record(s)${page.next !== null ? `; next page: --after ${page.next}` : ''}`);
         if (rows.length) print(formatTable(['SEQ', 'TIME', 'SUBJECT', 'ROUTE', 'DECISION', 'REASON', 'BY', 'ID'], rows.map((r) => [String(r.seq), new Date(r.at).toISOString(), r.subject.id, r.route, r.decision, r.reason, r.authorizedBy ? `${r.authorizedBy.role}/${r.authorizedBy.rule}` : '-', r.decisionId])));
-      } finally {
-        close();
-      }
+      });
     });
 
 const exportCommand = (): Command =>
@@ -75,11 +63,10 @@ const exportCommand = (): Command =>
     .option('--json', 'print the manifest as JSON')
     .action((opts: { config: string; out: string; since?: string; until?: string; format: string; json?: boolean }) => {
       if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new RosterError('ROSTER_ERR_QUERY_INVALID', { details: '--format must be jsonl or csv' });
-      const { service, close } = openCompliance(opts.config);
-      try {
+      withCompliance(opts.config, (service) => {
         const log = service.log;
         if (!log) throw new RosterError('ROSTER_ERR_STORE_OPEN', { path: 'the decision log', cause: 'it does not exist' });
-        const window = { since: timeOf(opts.since), until: timeOf(opts.until) };
+        const window = { since: instantOf(opts.since), until: instantOf(opts.until) };
         let manifest;
         try {
           manifest = exportDecisions(log.scan(window), opts.out, opts.format as ExportFormat, window, Date.now());
@@ -88,9 +75,7 @@ const exportCommand = (): Command =>
         }
         if (opts.json) printJson(manifest);
         else print(`exported ${manifest.records} record(s) to ${manifest.file} (sha256 ${manifest.sha256}); manifest ${manifest.file}.manifest.json`);
-      } finally {
-        close();
-      }
+      });
     });
 
 const replayCommand = (): Command =>
@@ -99,8 +84,7 @@ const replayCommand = (): Command =>
     .argument('<decisionId>', 'the decisionId of the record')
     .option('--json', 'machine-readable output')
     .action((decisionId: string, opts: { config: string; json?: boolean }) => {
-      const { service, close } = openCompliance(opts.config);
-      try {
+      withCompliance(opts.config, (service) => {
         const r = service.replay(decisionId);
         if (opts.json) printJson(r);
         else {
@@ -108,9 +92,7 @@ const replayCommand = (): Command =>
           print(`${r.matches ? 'matches' : 'DIFFERS'}: recorded ${show(r.recorded)}, replayed ${show(r.replayed)} at role-state version ${r.roleStateVersion}, policy ${r.policyVersion}`);
         }
         if (!r.matches) throw new RosterError('ROSTER_ERR_REPLAY_MISMATCH', { decisionId, recorded: JSON.stringify(r.recorded), replayed: JSON.stringify(r.replayed) });
-      } finally {
-        close();
-      }
+      });
     });
 
 export const auditCommand = (): Command =>

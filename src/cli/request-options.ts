@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addContextValue } from '../compliance/add-context-value.js';
 import type { DecisionRequest } from '../model/decision.js';
 
 export interface RequestOptions {
@@ -49,16 +50,7 @@ export function requestFromOptions(o: RequestOptions): DecisionRequest {
   const context: Record<string, unknown> = {};
   for (const kv of o.context) {
     const [k, ...rest] = kv.split('=');
-    if (!k) continue;
-    const text = rest.join('=');
-    let value: unknown = text;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = text;
-    }
-    const prev = context[k];
-    context[k] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+    if (k) addContextValue(context, k, rest.join('='));
   }
   return {
     subject: { id: o.subject, ...(o.issuer ? { issuer: o.issuer } : {}), ...(o.kind ? { kind: o.kind } : {}) },

@@ -3,7 +3,7 @@ import { formatGrantPath } from '../compliance/format-grant-path.js';
 import { reportCsv } from '../compliance/report-csv.js';
 import { withConfigOption } from './config-option.js';
 import { formatTable } from './format-table.js';
-import { openCompliance } from './open-compliance.js';
+import { withCompliance } from './with-compliance.js';
 import { print, printJson } from './output.js';
 
 export const timelineCommand = (): Command =>
@@ -14,8 +14,7 @@ export const timelineCommand = (): Command =>
     .option('--json', 'machine-readable output')
     .option('--csv', 'CSV output')
     .action((subject: string, opts: { config: string; issuer?: string; json?: boolean; csv?: boolean }) => {
-      const { service, close } = openCompliance(opts.config);
-      try {
+      withCompliance(opts.config, (service) => {
         const t = service.timeline(subject, opts.issuer);
         if (opts.json) return printJson(t);
         if (opts.csv) return void process.stdout.write(reportCsv.timeline(t));
@@ -23,7 +22,5 @@ export const timelineCommand = (): Command =>
         if (t.events.length) {
           print(formatTable(['TIME', 'VERSION', 'PRINCIPAL', 'ROLE', 'CHANGE', 'SOURCE', 'GRANTED BY'], t.events.map((e) => [e.at === null ? '(compacted)' : new Date(e.at).toISOString(), `@${e.version}`, e.principalId, e.role, e.change, e.source ?? '', formatGrantPath(e.path)])));
         }
-      } finally {
-        close();
-      }
+      });
     });

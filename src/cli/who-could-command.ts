@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { formatGrantPath } from '../compliance/format-grant-path.js';
 import { reportCsv } from '../compliance/report-csv.js';
-import { atOf } from './at-option.js';
+import { atOf } from '../compliance/parse-at.js';
 import { withConfigOption } from './config-option.js';
 import { formatTable } from './format-table.js';
-import { openCompliance } from './open-compliance.js';
+import { withCompliance } from './with-compliance.js';
 import { print, printJson } from './output.js';
 import { requestFromOptions, withRequestShapeOptions, type RequestOptions } from './request-options.js';
 
@@ -15,15 +15,12 @@ export const whoCouldCommand = (): Command =>
     .option('--json', 'machine-readable output')
     .option('--csv', 'CSV output')
     .action((opts: Omit<RequestOptions, 'subject'> & { config: string; at?: string; json?: boolean; csv?: boolean }) => {
-      const { service, close } = openCompliance(opts.config);
-      try {
+      withCompliance(opts.config, (service) => {
         const { subject: _none, ...request } = requestFromOptions({ ...opts, subject: '' });
         const r = service.whoCould(request, atOf(opts.at));
         if (opts.json) return printJson(r);
         if (opts.csv) return void process.stdout.write(reportCsv.whoCould(r));
         print(`${r.principals.length} principal(s) allowed at ${new Date(r.at).toISOString()} (role-state version ${r.roleStateVersion}, policy ${r.policyVersion})`);
         if (r.principals.length) print(formatTable(['PRINCIPAL', 'NAME', 'ROLE', 'ROUTE', 'RULE', 'GRANTED BY'], r.principals.map((p) => [p.principalId, p.displayName, p.role, p.route, p.rule, formatGrantPath(p.path)])));
-      } finally {
-        close();
-      }
+      });
     });

@@ -25,7 +25,7 @@ export function accessReview(store: SqliteRoleStore, role: string, version: numb
   const times = new Map<number, number | null>();
   for (const m of store.history.membersAt(role, version)) {
     const sinceVersion = store.compliance.heldSince(m.principalId, role, version) ?? m.since;
-    if (!times.has(sinceVersion)) times.set(sinceVersion, store.compliance.version(sinceVersion)?.committedAt ?? null);
+    if (!times.has(sinceVersion)) times.set(sinceVersion, store.history.version(sinceVersion)?.committedAt ?? null);
     const summary = store.compliance.summaryAt(m.principalId, version);
     holders.push({
       principalId: m.principalId,

@@ -15,11 +15,20 @@ export interface RetentionResult {
   readonly decisions: { readonly removed: number } | null;
 }
 
-/** Compacts what the configured retention allows; nothing is configured, nothing is removed. */
-export function applyRetention(config: RosterConfig, store: SqliteRoleStore | null, log: DecisionLogStore | null, now: number): RetentionResult {
+/** Where retention cuts at `now`: history before `historyFloor`, decisions before `decisionCutoff` (undefined: kept forever). */
+export function retentionCutoffs(config: RosterConfig, now: number): { historyFloor?: number; decisionCutoff?: number } {
   const { history, decisions } = config.retention;
   return {
-    history: store && history !== undefined ? store.compact(now - history - HISTORY_MARGIN_MS, now) : null,
-    decisions: log && decisions !== undefined ? log.compact(now - decisions, now) : null,
+    ...(history !== undefined ? { historyFloor: now - history - HISTORY_MARGIN_MS } : {}),
+    ...(decisions !== undefined ? { decisionCutoff: now - decisions } : {}),
+  };
+}
+
+/** Compacts what the configured retention allows, all at once (`roster compact`, the daemon's history). */
+export function applyRetention(config: RosterConfig, store: SqliteRoleStore | null, log: DecisionLogStore | null, now: number): RetentionResult {
+  const { historyFloor, decisionCutoff } = retentionCutoffs(config, now);
+  return {
+    history: store && historyFloor !== undefined ? store.compact(historyFloor, now) : null,
+    decisions: log && decisionCutoff !== undefined ? { removed: log.compact(decisionCutoff, now).removed } : null,
   };
 }

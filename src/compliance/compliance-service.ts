@@ -65,7 +65,7 @@ export class ComplianceService {
     let heads: HeadCheck | null = null;
     if (opts.headsFile) {
       const recorded = parseHeads(readFileSync(opts.headsFile, 'utf8'));
-      heads = verifyHeads(recorded, (seq) => log.queries.hashAt(seq), log.queries.stats().last ?? anchor?.seq ?? 0, anchor);
+      heads = verifyHeads(recorded, (seq) => log.queries.hashAt(seq), log.head()?.seq ?? anchor?.seq ?? 0, anchor);
     }
     return { chain, heads };
   }

@@ -11,3 +11,14 @@ export function parseTimeArg(input: string): TimeArg {
   if (Number.isNaN(t)) throw new RosterError('ROSTER_ERR_TIME_INVALID', { input });
   return { time: t };
 }
+
+/** `at` as the compliance queries take it: absent = now. */
+export const atOf = (input: string | undefined | null, now: number = Date.now()): TimeArg => (input ? parseTimeArg(input) : { time: now });
+
+/** A point in time that must be a time, not a version (search and export windows). */
+export function instantOf(input: string | undefined | null): number | undefined {
+  if (input === undefined || input === null) return undefined;
+  const t = parseTimeArg(input);
+  if ('version' in t) throw new RosterError('ROSTER_ERR_TIME_INVALID', { input });
+  return t.time;
+}

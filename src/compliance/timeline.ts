@@ -41,11 +41,11 @@ export function timeline(store: SqliteRoleStore, subject: string, issuer?: strin
       if (row.toV !== null && next?.fromV !== row.toV) raw.push({ principalId, role: row.role, change: 'lost', version: row.toV, path: row.path });
     }
   }
-  const versions = new Map<number, ReturnType<typeof store.compliance.version>>();
+  const versions = new Map<number, ReturnType<typeof store.history.version>>();
   const events = raw
     .sort((a, b) => a.version - b.version || cmp(a.principalId, b.principalId) || cmp(a.role, b.role) || (a.change === 'lost' ? 0 : 1) - (b.change === 'lost' ? 0 : 1))
     .map((e) => {
-      if (!versions.has(e.version)) versions.set(e.version, store.compliance.version(e.version));
+      if (!versions.has(e.version)) versions.set(e.version, store.history.version(e.version));
       const v = versions.get(e.version) ?? null;
       return { ...e, at: v?.committedAt ?? null, source: v?.source ?? null, trigger: v?.trigger ?? null };
     });

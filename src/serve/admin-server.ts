@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ComplianceService } from '../compliance/compliance-service.js';
-import { parseTimeArg } from '../compliance/parse-at.js';
+import { addContextValue } from '../compliance/add-context-value.js';
+import { atOf, instantOf } from '../compliance/parse-at.js';
 import { reportCsv } from '../compliance/report-csv.js';
 import type { RequestShape } from '../compliance/who-could.js';
 import { RosterError } from '../errors/roster-error.js';
@@ -54,7 +55,7 @@ async function route(opts: AdminServerOptions, req: IncomingMessage, res: Server
     case '/v1/status':
       return sendJson(res, 200, opts.status());
     case '/v1/who-could': {
-      const r = c.whoCould(requestShape(q), atOf(q));
+      const r = c.whoCould(requestShape(q), atOf(q.get('at')));
       return csv ? sendCsv(res, reportCsv.whoCould(r)) : sendJson(res, 200, r);
     }
     case '/v1/timeline': {
@@ -62,7 +63,7 @@ async function route(opts: AdminServerOptions, req: IncomingMessage, res: Server
       return csv ? sendCsv(res, reportCsv.timeline(t)) : sendJson(res, 200, t);
     }
     case '/v1/access-review': {
-      const a = c.accessReview(required(q, 'role'), atOf(q));
+      const a = c.accessReview(required(q, 'role'), atOf(q.get('at')));
       return csv ? sendCsv(res, reportCsv.accessReview(a)) : sendJson(res, 200, a);
     }
     case '/v1/audit/search': {
@@ -75,15 +76,15 @@ async function route(opts: AdminServerOptions, req: IncomingMessage, res: Server
           subject: q.get('subject') ?? undefined,
           route: q.get('route') ?? undefined,
           decision,
-          since: timeParam(q, 'since'),
-          until: timeParam(q, 'until'),
+          since: instantOf(q.get('since')),
+          until: instantOf(q.get('until')),
           after: intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0,
           limit: intParam(q, 'limit', 1, MAX_LIMIT) ?? 100,
         }),
       );
     }
     case '/v1/audit/verify': {
-      const r = c.verify({ since: timeParam(q, 'since'), until: timeParam(q, 'until'), headsFile: opts.headsFile });
+      const r = c.verify({ since: instantOf(q.get('since')), until: instantOf(q.get('until')), headsFile: opts.headsFile });
       return sendJson(res, 200, { ...r.chain, heads: r.heads });
     }
     default:
@@ -98,19 +99,6 @@ function required(q: URLSearchParams, name: string): string {
   const v = q.get(name);
   if (!v) throw invalid(`the ${name} parameter is required`);
   return v;
-}
-
-function atOf(q: URLSearchParams): { time: number } | { version: number } {
-  const at = q.get('at');
-  return at ? parseTimeArg(at) : { time: Date.now() };
-}
-
-function timeParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null) return undefined;
-  const t = parseTimeArg(v);
-  if ('version' in t) throw invalid(`${name} must be an ISO-8601 time`);
-  return t.time;
 }
 
 function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
@@ -128,17 +116,7 @@ function requestShape(q: URLSearchParams): RequestShape {
   for (const [k, v] of q) {
     if (k === 'model' || k === 'endpoint') resource[k] = v;
     else if (k.startsWith('resource.')) resource[k.slice(9)] = v;
-    else if (k.startsWith('context.')) {
-      const key = k.slice(8);
-      let value: unknown = v;
-      try {
-        value = JSON.parse(v);
-      } catch {
-        value = v;
-      }
-      const prev = context[key];
-      context[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
-    }
+    else if (k.startsWith('context.')) addContextValue(context, k.slice(8), v);
   }
   const action = q.get('action');
   return {

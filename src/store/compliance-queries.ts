@@ -1,6 +1,6 @@
 import type { GrantPath } from '../model/grant-path.js';
-import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
 import { normalizeDn } from '../resolve/normalize-identifier.js';
+import type { HistoryQueries } from './history-queries.js';
 import type { Db } from './open-database.js';
 
 /** One row of a principal's grant history: held [fromV, toV) with this path. */
@@ -29,9 +29,12 @@ const ALIVE = 'from_v <= @v AND (to_v IS NULL OR to_v > @v)';
  */
 export class ComplianceQueries {
   private readonly q;
-  private readonly paths = new Map<number, GrantPath>();
 
-  constructor(db: Db) {
+  /** `history` resolves grant paths (one cache of them per store). */
+  constructor(
+    db: Db,
+    private readonly history: HistoryQueries,
+  ) {
     this.q = {
       intervals: db.prepare('SELECT role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants INDEXED BY grants_key WHERE principal_id = ? ORDER BY role, from_v'),
       // Named: the planner would otherwise scan the role's whole column of the role index.
@@ -41,21 +44,13 @@ export class ComplianceQueries {
       everExisted: db.prepare('SELECT 1 FROM principals WHERE id = ? LIMIT 1').pluck(),
       summary: db.prepare(`SELECT json_extract(data, '$.status') AS status, json_extract(data, '$.displayName') AS displayName FROM principals WHERE id = @id AND ${ALIVE}`),
       summaries: db.prepare(`SELECT id, json_extract(data, '$.status'), json_extract(data, '$.displayName') FROM principals WHERE ${ALIVE}`).raw(),
-      version: db.prepare('SELECT * FROM versions WHERE id = ?'),
-      path: db.prepare('SELECT json FROM grant_paths WHERE id = ?').pluck(),
       floor: db.prepare('SELECT floor_version AS floorVersion, floor_time AS floorTime FROM retention_floor WHERE id = 1'),
     };
   }
 
-  private pathOf(id: number): GrantPath {
-    let p = this.paths.get(id);
-    if (!p) this.paths.set(id, (p = JSON.parse(this.q.path.get(id) as string) as GrantPath));
-    return p;
-  }
-
   /** Every grant row the principal ever had, by role then start. */
   grantIntervals(principalId: string): GrantInterval[] {
-    return (this.q.intervals.all(principalId) as { role: string; path: number; fromV: number; toV: number | null }[]).map((r) => ({ ...r, path: this.pathOf(r.path) }));
+    return (this.q.intervals.all(principalId) as { role: string; path: number; fromV: number; toV: number | null }[]).map((r) => ({ ...r, path: this.history.pathOf(r.path) }));
   }
 
   /**
@@ -103,11 +98,6 @@ export class ComplianceQueries {
     const out = new Map<string, PrincipalSummary>();
     for (const [id, status, displayName] of this.q.summaries.iterate({ v }) as Iterable<[string, string, string]>) out.set(id, { status, displayName });
     return out;
-  }
-
-  version(id: number): RoleStateVersion | null {
-    const row = this.q.version.get(id) as { id: number; committed_at: number; source: string; trigger: VersionTrigger; counts: string } | undefined;
-    return row ? { id: row.id, committedAt: row.committed_at, source: row.source, trigger: row.trigger, counts: JSON.parse(row.counts) as RoleStateVersion['counts'] } : null;
   }
 
   /** Where compaction cut history (null: nothing was ever removed). */

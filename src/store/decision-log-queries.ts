@@ -24,14 +24,12 @@ const COLUMNS = 'seq, decision_id AS decisionId, at, subject, principal_id AS pr
 export class DecisionLogQueries {
   private readonly lastAt;
   private readonly anchorStmt;
-  private readonly bounds;
   private readonly hashStmt;
   private readonly searches = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private readonly db: Db) {
     this.lastAt = db.prepare('SELECT max(at) FROM decisions WHERE principal_id = ?').pluck();
     this.anchorStmt = db.prepare('SELECT seq, hash FROM chain_anchor WHERE id = 1');
-    this.bounds = db.prepare('SELECT min(seq) AS first, max(seq) AS last, count(*) AS n FROM decisions');
     this.hashStmt = db.prepare('SELECT hash FROM decisions WHERE seq = ?').pluck();
   }
 
@@ -64,8 +62,4 @@ export class DecisionLogQueries {
     return (this.anchorStmt.get() as ChainAnchor | undefined) ?? null;
   }
 
-  stats(): { first: number | null; last: number | null; records: number } {
-    const r = this.bounds.get() as { first: number | null; last: number | null; n: number };
-    return { first: r.first, last: r.last, records: r.n };
-  }
 }

@@ -14,7 +14,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 export class DecisionLogStore {
   readonly queries: DecisionLogQueries;
   private readonly insert;
-  private readonly last;
   private readonly headRow;
 
   private constructor(readonly db: Database.Database) {
@@ -22,7 +21,6 @@ export class DecisionLogStore {
       `INSERT INTO decisions (decision_id, at, subject, principal_id, route, decision, record, prev_hash, hash)
        VALUES (@decisionId, @at, @subject, @principalId, @route, @decision, @record, @prevHash, @hash)`,
     );
-    this.last = db.prepare('SELECT hash FROM decisions ORDER BY seq DESC LIMIT 1').pluck();
     this.headRow = db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1');
     this.queries = new DecisionLogQueries(db);
   }
@@ -50,12 +48,12 @@ export class DecisionLogStore {
 
   /** The newest hash of the chain (the genesis hash for an empty log). */
   lastHash(): string {
-    return (this.last.get() as string | undefined) ?? GENESIS_HASH;
+    return this.head()?.hash ?? GENESIS_HASH;
   }
 
-  /** The newest record's place and hash (the anchor's after compaction of everything; null when empty). */
+  /** The newest record's place and hash (null when the log is empty). */
   head(): { seq: number; hash: string } | null {
-    return (this.headRow.get() as { seq: number; hash: string } | undefined) ?? this.queries.anchor();
+    return (this.headRow.get() as { seq: number; hash: string } | undefined) ?? null;
   }
 
   /** Appends rows (already chained by the caller) in one durable transaction. */
@@ -108,8 +106,8 @@ export class DecisionLogStore {
   }
 
   /** Retention: removes records older than `cutoff`, keeping the chain verifiable (compact-decision-log.ts). */
-  compact(cutoff: number, at: number): { removed: number } {
-    return compactDecisionLog(this.db, cutoff, at);
+  compact(cutoff: number, at: number, maxChunks?: number): { removed: number; more: boolean } {
+    return compactDecisionLog(this.db, cutoff, at, maxChunks);
   }
 
   close(): void {

@@ -66,7 +66,7 @@ export class HistoryQueries {
 
   /** Grant paths by id, parsed once; paths are immutable, so the cache never goes stale. */
   private readonly paths = new Map<number, GrantPath>();
-  private pathOf(id: number): GrantPath {
+  pathOf(id: number): GrantPath {
     let p = this.paths.get(id);
     if (!p) this.paths.set(id, (p = JSON.parse(this.q.path.get(id) as string) as GrantPath));
     return p;

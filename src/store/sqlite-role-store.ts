@@ -26,7 +26,7 @@ export class SqliteRoleStore implements RoleStore {
     this.lock = lock;
     this.history = new HistoryQueries(db);
     this.policies = new PolicyVersions(db);
-    this.compliance = new ComplianceQueries(db);
+    this.compliance = new ComplianceQueries(db, this.history);
     this.writer = lock ? new ChangeSetWriter(db) : null;
     this.upsertSync = lock
       ? db.prepare(

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { DecisionLogStore } from '../../src/store/decision-log-store.js';
-import { REPO, runCli, startCli } from '../support/run-cli.js';
-import { tempDir } from '../support/temp-dir.js';
+import { demoCopy, runCli, startCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('admin socket', () => {
   it('answers the compliance queries exactly as the CLI does, read-only, on its own 0600 socket; writes chain heads', async () => {
-    const dir = tempDir();
-    for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
-    const config = join(dir, 'roster.yaml');
+    const { dir, config, socket: decisionSocket } = demoCopy('decisionLog: { mode: durable, headSink: { file: ./var/heads.jsonl, every: 100ms } }\nretention: { history: 400d, decisions: 365d }');
     const heads = join(dir, 'var/heads.jsonl');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn') +
-        '\ndecisionLog: { mode: durable, headSink: { file: ./var/heads.jsonl, every: 100ms } }\nretention: { history: 400d, decisions: 365d }\n',
-    );
-    const decisionSocket = join(dir, 'var/decision.sock');
     const admin = join(dir, 'var/admin.sock');
     const daemon = startCli(['daemon', '-c', config]);
     let err = '';

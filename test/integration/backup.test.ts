@@ -7,9 +7,8 @@ import { promisify } from 'node:util';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { DecisionLogStore } from '../../src/store/decision-log-store.js';
 import { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
-import { CLI, REPO, demoLikeConfig, runCli, startCli } from '../support/run-cli.js';
+import { CLI, demoCopy, demoLikeConfig, REPO, runCli, startCli } from '../support/run-cli.js';
 import { stateAtVersion } from '../support/state-at-version.js';
-import { tempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** `roster backup` run asynchronously, so this process can keep the daemon busy meanwhile. */
@@ -77,12 +76,8 @@ describe('roster backup', { timeout: 180_000 }, () => {
   });
 
   it('copies the decision log while the daemon answers; `audit verify` passes on the copy; the documented restore brings both back', async (t) => {
-    const dir = tempDir();
-    for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
-    const config = join(dir, 'roster.yaml');
-    const text = readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn');
-    writeFileSync(config, text);
-    const socket = join(dir, 'var/decision.sock');
+    const { dir, config, socket } = demoCopy();
+    const text = readFileSync(config, 'utf8');
     const out = join(dir, 'backup');
     const ask = async (): Promise<string> =>
       (JSON.parse((await socketRequest(socket, 'POST', '/v1/decision', { subject: { id: 'svc-support-agent' }, route: '/tickets/1', method: 'POST', action: 'write' })).body) as { decisionId: string }).decisionId;

@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitFor } from '../support/wait-for.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { DecisionLogStore } from '../../src/store/decision-log-store.js';
-import { REPO, startCli } from '../support/run-cli.js';
-import { tempDir } from '../support/temp-dir.js';
+import { demoCopy, startCli } from '../support/run-cli.js';
 
 
 describe('daemon serving decisions', () => {
   it('serves the demo policy, reloads a changed policy, keeps the old one when the new one is broken, and logs every decision by SIGTERM', async () => {
-    const dir = tempDir();
-    for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
-    const config = join(dir, 'roster.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn') + '\ndecisionLog: { mode: async, window: 50ms }\n');
-    const socket = join(dir, 'var/decision.sock');
+    const { dir, config, socket } = demoCopy('decisionLog: { mode: async, window: 50ms }');
     const daemon = startCli(['daemon', '-c', config]);
     let err = '';
     daemon.stderr!.on('data', (d: Buffer) => (err += d.toString()));

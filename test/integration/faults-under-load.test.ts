@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../../bench/seeded-random.js';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { DecisionLogStore } from '../../src/store/decision-log-store.js';
-import { CLI, REPO, runCli } from '../support/run-cli.js';
-import { tempDir } from '../support/temp-dir.js';
+import { CLI, demoCopy, runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** The demo config in a temp dir with its own var/ (durable decision log). */
-function demoDir(extra = ''): { dir: string; config: string; socket: string } {
-  const dir = tempDir();
-  for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
-  const config = join(dir, 'roster.yaml');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn') + `\ndecisionLog: { mode: durable }\n${extra}`);
-  return { dir, config, socket: join(dir, 'var/decision.sock') };
-}
 
 /** The daemon in its own process group, so SIGKILL takes the responder child with it. */
 function startDaemon(config: string): ChildProcess & { output: () => string } {
@@ -66,7 +56,7 @@ function load(socket: string, clients: number) {
 
 describe('fault tolerance under decision load', () => {
   it('kill -9 during decision-log group commits loses no answered durable decision; restarts are clean', async () => {
-    const { dir, config, socket } = demoDir();
+    const { dir, config, socket } = demoCopy('decisionLog: { mode: durable }');
     const r = seededRandom(3);
     const answered: string[] = [];
     for (let round = 0; round < 3; round++) {
@@ -98,7 +88,7 @@ describe('fault tolerance under decision load', () => {
   });
 
   it('SIGHUP reloads and policy edits under load fail no request', async () => {
-    const { dir, config, socket } = demoDir();
+    const { dir, config, socket } = demoCopy('decisionLog: { mode: durable }');
     const daemon = startDaemon(config);
     try {
       await waitFor('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);

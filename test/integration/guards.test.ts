@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +20,7 @@ describe('guards and source controls on a running daemon', () => {
     const dirFile = join(dir, 'directory.yaml');
     directory(dirFile, 30);
     // Sync every second so the test sees scheduled runs.
-    writeFileSync(config, (await import('node:fs')).readFileSync(config, 'utf8').replace('schedule: "0 0 1 1 *"', 'schedule: "* * * * * *"\n    deletionGuard: { maxPercent: 10, minimum: 2 }'));
+    writeFileSync(config, readFileSync(config, 'utf8').replace('schedule: "0 0 1 1 *"', 'schedule: "* * * * * *"\n    deletionGuard: { maxPercent: 10, minimum: 2 }'));
     const daemon = startCli(['daemon', '-c', config]);
     let out = '';
     daemon.stdout!.on('data', (d: Buffer) => (out += d.toString()));

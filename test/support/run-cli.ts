@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './temp-dir.js';
@@ -14,6 +14,18 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { 
 
 export function startCli(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * The bundled demo (config, directory, policy) copied to a fresh temp dir with its own ./var and
+ * warn-level logs; `extra` YAML is appended (later keys win).
+ */
+export function demoCopy(extra = ''): { dir: string; config: string; socket: string } {
+  const dir = tempDir();
+  for (const f of ['roster.yaml', 'directory.yaml', 'policy.yaml']) copyFileSync(join(REPO, 'config/demo', f), join(dir, f));
+  const config = join(dir, 'roster.yaml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/\.\.\/\.\.\/var\//g, './var/').replace('level: info', 'level: warn') + (extra ? `\n${extra}\n` : ''));
+  return { dir, config, socket: join(dir, 'var/decision.sock') };
 }
 
 /** A config like the demo's, with the store and sockets in a fresh temp dir. */

@@ -117,6 +117,20 @@ describe('decision log: verify, heads, export, search, retention', () => {
     assert.match(rows[1]!, /^11,d10,2026-03-01T00:10:00.000Z,user2@example.com,,p_0000000000000002,\/tickets\/1,POST,,allow,allowed_by_role,/);
   });
 
+  it('retention past every record keeps the newest: new records chain and number on from it', () => {
+    const { log } = logWith(30);
+    assert.equal(log.compact(T0 + 10_000 * 60_000, T0).removed, 29);
+    assert.equal(log.head()?.seq, 30);
+    const w = new DecisionLogWriter(log, { mode: 'async', windowMs: 60_000, maxBatch: 9 });
+    w.append({ decisionId: 'after', at: T0 + 20_000 * 60_000, request: { subject: { id: 'x@example.com' }, route: '/v1/chat' }, decision: { decision: 'deny', reason: 'unknown_subject', roles: [], roleStateVersion: 1, policyVersion: 'sha256:x' } });
+    w.close();
+    assert.equal(log.compact(T0 + 30_000 * 60_000, T0).removed, 1);
+    assert.equal(log.head()?.seq, 31);
+    const v = serviceOf(log).verify({}).chain;
+    assert.equal(v.ok, true);
+    assert.equal(v.records, 1);
+  });
+
   it('search filters by subject, principal, route, decision and time, and pages without gaps', () => {
     const { log } = logWith(50);
     const s = serviceOf(log);

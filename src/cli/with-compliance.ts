@@ -4,22 +4,16 @@ import { loadRosterConfig } from '../daemon.js';
 import { DecisionLogStore } from '../store/decision-log-store.js';
 import { SqliteRoleStore } from '../store/sqlite-role-store.js';
 
-/** Read-only handles on the store and (if present) the decision log, for one compliance command. */
-export function openCompliance(configFile: string): { service: ComplianceService; close(): void } {
+/** Runs one compliance command on read-only handles of the store and (if present) the decision log. */
+export function withCompliance<T>(configFile: string, command: (service: ComplianceService) => T): T {
   const config = loadRosterConfig(configFile);
   const store = SqliteRoleStore.openReadonly(config.store.path);
   let log: DecisionLogStore | null = null;
   try {
     if (existsSync(config.decisionLog.path)) log = DecisionLogStore.open(config.decisionLog.path, { readonly: true });
-  } catch (err) {
+    return command(new ComplianceService(config, store, log));
+  } finally {
+    log?.close();
     store.close();
-    throw err;
   }
-  return {
-    service: new ComplianceService(config, store, log),
-    close() {
-      log?.close();
-      store.close();
-    },
-  };
 }
