@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { socketRequest } from '../../src/cli/socket-request.js';
 import { CLI, REPO, demoLikeConfig, runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** The OS enforces who may use the decision socket; these tests switch to `nobody` to see it. */
@@ -45,9 +46,24 @@ const s = connect(process.argv[1]);
 s.on('connect', () => { console.log('connected'); s.destroy(); });
 s.on('error', (e) => console.log(e.code));`;
 
+/**
+ * The socket module and what it imports, copied where `nobody` can read them: the checkout itself
+ * may sit in a directory only its owner can enter (a mktemp -d clone).
+ */
+function moduleReadableByNobody(): string {
+  const root = tempDir('roster-nobody-');
+  for (const file of ['src/serve/listen-unix-socket.js', 'src/errors/roster-error.js', 'src/errors/error-codes.js']) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    copyFileSync(join(REPO, 'dist', file), join(root, file));
+  }
+  writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  for (const dir of [root, join(root, 'src'), join(root, 'src/serve'), join(root, 'src/errors')]) chmodSync(dir, 0o755);
+  return pathToFileURL(join(root, 'src/serve/listen-unix-socket.js')).href;
+}
+
 /** Tries to listen where argv[1] is, as a second Roster would: prints "listening" or the error code. */
 const TAKE_OVER = `import { createServer } from 'node:net';
-const { listenUnixSocket } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'dist/src/serve/listen-unix-socket.js')).href)});
+const { listenUnixSocket } = await import(${JSON.stringify(moduleReadableByNobody())});
 const server = createServer();
 listenUnixSocket(server, process.argv[1], 0o660).then(() => { console.log('listening'); server.close(); }, (e) => console.log(e.code ?? e.message));`;
 
