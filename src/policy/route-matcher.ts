@@ -28,9 +28,12 @@ export class RouteMatcher {
         const key = firstSegment(spec.pathPrefix);
         let bucket = this.prefixes.get(key);
         if (!bucket) this.prefixes.set(key, (bucket = { lengths: [], byPrefix: new Map() }));
-        if (!bucket.byPrefix.has(spec.pathPrefix)) bucket.lengths.push(spec.pathPrefix.length);
+        // One probe per distinct length: a length listed twice would probe (and match) twice.
+        if (!bucket.lengths.includes(spec.pathPrefix.length)) {
+          bucket.lengths.push(spec.pathPrefix.length);
+          bucket.lengths.sort((a, b) => a - b);
+        }
         push(bucket.byPrefix, spec.pathPrefix, route);
-        bucket.lengths.sort((a, b) => a - b);
       }
       else this.globs.push({ literal: spec.pathGlob!.split('*')[0]!, re: globToRegExp(spec.pathGlob!), route });
     }

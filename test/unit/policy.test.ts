@@ -70,6 +70,20 @@ describe('route matching', () => {
     assert.deepEqual(names('/admin/eu/x/settings'), []);
     assert.deepEqual(names('/reports/2026/q1.csv'), ['reports']);
   });
+
+  it('matches each route once when many prefixes share a length, and nests prefixes', () => {
+    const routes = [
+      ...Array.from({ length: 30 }, (_, j) => ({ name: `svc-${j}`, pathPrefix: `/api/svc-${String(j).padStart(2, '0')}/` })),
+      { name: 'api', pathPrefix: '/api/' },
+      { name: 'svc-07-items', pathPrefix: '/api/svc-07/items/' },
+    ];
+    const many = compilePolicy(policySchema.parse({ routes, rules: [] }), 'h', new Set()).policy.matcher;
+    const matched = (path: string) => many.match(path, 'GET', undefined).map((r) => r.name);
+    assert.deepEqual(matched('/api/svc-07/items/1'), ['api', 'svc-7', 'svc-07-items']);
+    assert.deepEqual(matched('/api/svc-29/x'), ['api', 'svc-29']);
+    assert.deepEqual(matched('/api/svc-30/x'), ['api']);
+    assert.deepEqual(matched('/other'), []);
+  });
 });
 
 describe('decide', () => {
