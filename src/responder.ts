@@ -25,6 +25,7 @@ import type { MetricFamilyJson } from './serve/metric-family-json.js';
 import { ResponderMetrics } from './serve/responder-metrics.js';
 import { readiness } from './serve/readiness.js';
 import { DecisionLogStore } from './store/decision-log-store.js';
+import { DecisionLogWorker } from './store/decision-log-worker.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
 
 /** How often the responder checks the store even without a notification from the provider. */
@@ -42,23 +43,38 @@ export class Responder {
     private config: RosterConfig,
     private readonly log: Logger,
     private readonly store: SqliteRoleStore,
-    private readonly decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null,
+    private readonly decisionLog: DecisionLog | null,
     readonly service: DecisionService,
     private readonly server: Server,
     private policyHash: string,
     private readonly responderMetrics: ResponderMetrics,
   ) {}
 
-  static async start(config: RosterConfig, log: Logger): Promise<Responder> {
+  /**
+   * Opens the store and the decision log, loads the index and listens. `onFatal`: the decision
+   * log's worker thread died (decisions follow the audit-failure policy until a restart).
+   */
+  static async start(config: RosterConfig, log: Logger, onFatal: (err: Error) => void = () => undefined): Promise<Responder> {
     const store = SqliteRoleStore.openReadonly(config.store.path);
-    let decisionLog: { writer: DecisionLogWriter; store: DecisionLogStore } | null = null;
+    let decisionLog: DecisionLog | null = null;
     try {
       if (config.decisionLog.mode !== 'off') {
+        // This thread's connection reads the head and compacts; the worker's commits the batches.
         const logStore = DecisionLogStore.open(config.decisionLog.path);
-        const writer = new DecisionLogWriter(logStore, { mode: config.decisionLog.mode, windowMs: config.decisionLog.window, maxBatch: config.decisionLog.maxBatch }, (err) =>
+        let worker: DecisionLogWorker;
+        try {
+          worker = await DecisionLogWorker.start(config.decisionLog.path, (err) => {
+            log.error({ err: err.message }, 'the decision log worker died; decisions follow the audit-failure policy');
+            onFatal(err);
+          });
+        } catch (err) {
+          logStore.close();
+          throw err;
+        }
+        const writer = new DecisionLogWriter(worker, { mode: config.decisionLog.mode, windowMs: config.decisionLog.window, maxBatch: config.decisionLog.maxBatch }, (err) =>
           log.error({ err: err.message }, 'decision log commit failed; decisions are denied while it fails'),
         );
-        decisionLog = { writer, store: logStore };
+        decisionLog = { writer, worker, store: logStore };
       }
       const service = new DecisionService(decisionLog?.writer ?? null);
       service.onAuditFailure = config.decisionLog.onFailure;
@@ -82,6 +98,7 @@ export class Responder {
       log.info({ socket: config.listen.decision.path, version: service.current().index?.roleStateVersion, policy: hash }, 'decision responder listening');
       return r;
     } catch (err) {
+      await decisionLog?.worker.close();
       decisionLog?.store.close();
       store.close();
       throw err;
@@ -187,7 +204,8 @@ export class Responder {
         this.server.close(() => resolve());
         this.server.closeIdleConnections();
       });
-      this.decisionLog?.writer.close();
+      await this.decisionLog?.writer.close();
+      await this.decisionLog?.worker.close();
       // The final head, after the last commit: a clean stop leaves nothing unrecorded.
       if (this.decisionLog) this.headSink?.write(this.decisionLog.store.head(), Date.now());
       this.decisionLog?.store.close();
@@ -196,6 +214,13 @@ export class Responder {
     })();
     return this.stopping;
   }
+}
+
+/** The decision log: group commit (writer), its committing thread, and this thread's connection. */
+interface DecisionLog {
+  readonly writer: DecisionLogWriter;
+  readonly worker: DecisionLogWorker;
+  readonly store: DecisionLogStore;
 }
 
 const ranksOf = (config: RosterConfig): Map<string, number> => new Map(config.roles.map((r) => [r.name, r.rank]));

@@ -1,3 +1,4 @@
+import type { DecisionLogEntry } from '../model/decision-log-entry.js';
 import type { DecisionRecord } from '../model/decision-record.js';
 import { chainHash } from './chain-hash.js';
 import type { DecisionSink } from './decision-sink.js';
@@ -26,6 +27,11 @@ interface Pending {
  * chained by hash in commit order. `durable` callers wait for their record's commit; `async`
  * callers do not (the record commits within the window). Nothing queued is dropped on close.
  *
+ * The sink commits synchronously (in this thread) or asynchronously (a worker thread that owns
+ * the SQLite connection, so an fsync never stalls the event loop). With an async sink one batch
+ * is in flight at a time: the next batch is chained onto the head only once the previous one is
+ * committed, and whatever queued meanwhile goes in that next batch (bigger batches under load).
+ *
  * A failed commit: durable callers are told (their answer becomes an error, so their record
  * must not appear later); async records were already answered, so they stay queued and are
  * retried with backoff (up to MAX_RETAINED records) until the log accepts them again.
@@ -39,6 +45,8 @@ export class DecisionLogWriter {
   private lastCommitMs = 0;
   private retryDelayMs = 0;
   private dropped = 0;
+  /** The batch an async sink is committing (null: none). */
+  private inFlight: Promise<void> | null = null;
   /** Told about every batch commit, committed or failed (the responder's metrics). */
   onCommit: ((records: number, ms: number, ok: boolean) => void) | null = null;
 
@@ -77,26 +85,56 @@ export class DecisionLogWriter {
     return this.failing !== null;
   }
 
-  /** Commits everything queued now. */
+  /**
+   * Commits everything queued now (a sync sink: before returning; an async sink: batch after
+   * batch, see drained()). A failure stops the flush and schedules a retry of the async records.
+   */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.queue.length) {
+    while (this.queue.length && this.inFlight === null) {
       const batch = this.queue.splice(0, this.options.maxBatch);
-      if (this.commitBatch(batch)) continue;
-      // Answered async records wait for the log to recover; retried with backoff.
-      const kept = batch.filter((p) => p.done === undefined);
-      this.queue = [...kept, ...this.queue];
-      if (this.queue.length > MAX_RETAINED) this.dropped += this.queue.splice(0, this.queue.length - MAX_RETAINED).length;
-      this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
-      if (this.queue.length) this.timer = setTimeout(() => this.flush(), this.retryDelayMs);
-      return;
+      const started = performance.now();
+      const { rows, head } = this.chain(batch);
+      let result: void | Promise<void>;
+      try {
+        result = this.sink.append(rows);
+      } catch (err) {
+        this.failed(batch, err, started);
+        return;
+      }
+      if (result instanceof Promise) {
+        this.inFlight = result.then(
+          () => {
+            this.inFlight = null;
+            this.succeeded(batch, head, started);
+            this.flush();
+          },
+          (err: unknown) => {
+            this.inFlight = null;
+            this.failed(batch, err, started);
+          },
+        );
+        return;
+      }
+      this.succeeded(batch, head, started);
     }
-    this.retryDelayMs = 0;
+    if (this.queue.length === 0) this.retryDelayMs = 0;
   }
 
-  close(): void {
+  /** Resolves once nothing is queued or in flight (or the log fails: retained records wait for a retry). */
+  async drained(): Promise<void> {
     this.flush();
+    while (this.inFlight) {
+      await this.inFlight;
+      if (this.failing) return;
+      this.flush();
+    }
+  }
+
+  /** Flushes and waits for the last commit; a sync sink has committed everything before the first await. */
+  async close(): Promise<void> {
+    await this.drained();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -109,9 +147,8 @@ export class DecisionLogWriter {
     this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
   }
 
-  /** Commits one batch; false (callers told, head unchanged) if the log refused it. */
-  private commitBatch(batch: Pending[]): boolean {
-    const started = performance.now();
+  /** The batch as stored rows, chained onto the current head (which moves only on a commit). */
+  private chain(batch: readonly Pending[]): { rows: DecisionLogEntry[]; head: string } {
     let head = this.head;
     const rows = batch.map(({ record }) => {
       const json = recordJson(record);
@@ -129,22 +166,30 @@ export class DecisionLogWriter {
         hash: head,
       };
     });
-    try {
-      this.sink.append(rows);
-      this.head = head;
-      this.committed += rows.length;
-      this.lastCommitMs = performance.now() - started;
-      this.failing = null;
-      this.onCommit?.(rows.length, this.lastCommitMs, true);
-      for (const p of batch) p.done?.resolve();
-      return true;
-    } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      this.failing = e;
-      this.onCommit?.(rows.length, performance.now() - started, false);
-      this.onError(e);
-      for (const p of batch) p.done?.reject(e);
-      return false;
-    }
+    return { rows, head };
+  }
+
+  private succeeded(batch: readonly Pending[], head: string, started: number): void {
+    this.head = head;
+    this.committed += batch.length;
+    this.lastCommitMs = performance.now() - started;
+    this.failing = null;
+    this.onCommit?.(batch.length, this.lastCommitMs, true);
+    for (const p of batch) p.done?.resolve();
+  }
+
+  /** Durable callers are told; answered async records go back to the front of the queue for a retry. */
+  private failed(batch: readonly Pending[], err: unknown, started: number): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.failing = e;
+    this.onCommit?.(batch.length, performance.now() - started, false);
+    this.onError(e);
+    for (const p of batch) p.done?.reject(e);
+    const kept = batch.filter((p) => p.done === undefined);
+    this.queue = [...kept, ...this.queue];
+    if (this.queue.length > MAX_RETAINED) this.dropped += this.queue.splice(0, this.queue.length - MAX_RETAINED).length;
+    this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = this.queue.length ? setTimeout(() => this.flush(), this.retryDelayMs) : null;
   }
 }

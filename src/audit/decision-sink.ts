@@ -1,7 +1,10 @@
 import type { DecisionLogEntry } from '../model/decision-log-entry.js';
 
-/** Where the decision log writer commits batches (the decision-log store, handed in). */
+/**
+ * Where the decision log writer commits batches (handed in): the decision-log store in this
+ * thread (append returns once committed) or its worker thread (append returns a promise).
+ */
 export interface DecisionSink {
   lastHash(): string;
-  append(rows: readonly DecisionLogEntry[]): void;
+  append(rows: readonly DecisionLogEntry[]): void | Promise<void>;
 }

@@ -15,13 +15,21 @@ export const responderCommand = (): Command =>
     .action(async (opts: { config: string; logLevel?: string }) => {
       const config = loadRosterConfig(opts.config);
       const log = createLogger(opts.logLevel ?? config.log.level).child({ process: 'responder' });
-      const responder = await Responder.start(config, log);
+      let exitCode = 0;
+      let started: Responder | null = null;
       const stop = (): void => {
-        responder.stop().then(
-          () => process.exit(0),
+        if (!started) return void process.exit(1);
+        started.stop().then(
+          () => process.exit(exitCode),
           () => process.exit(1),
         );
       };
+      // A dead decision-log thread: stop and exit non-zero, so the daemon restarts this process clean.
+      const responder = await Responder.start(config, log, () => {
+        exitCode = 1;
+        stop();
+      });
+      started = responder;
       process.on('SIGTERM', stop);
       process.on('SIGINT', () => undefined); // the parent decides when we stop
       process.on('SIGHUP', () => undefined);

@@ -6,7 +6,10 @@ import type { HistoryQueries } from '../store/history-queries.js';
 
 /** Above this many changed principals a version is applied to a copy in slices, then swapped. */
 const PATCH_IN_PLACE_LIMIT = 2_000;
-const SLICE = 2_000;
+/** A slice of that work runs at most this long before requests get the event loop back. */
+const SLICE_MS = 1;
+/** Principals handled between two looks at the clock. */
+const STEP = 50;
 
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -63,8 +66,14 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex)
 
 async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {
   let current = index;
-  for (let i = 0; i < pids.length; i += SLICE) {
-    current = patchDecisionIndex(current, version, changesAt(history, pids.slice(i, i + SLICE), version));
+  let i = 0;
+  while (i < pids.length) {
+    const started = performance.now();
+    do {
+      const end = Math.min(i + STEP, pids.length);
+      current = patchDecisionIndex(current, version, changesAt(history, pids.slice(i, end), version));
+      i = end;
+    } while (i < pids.length && performance.now() - started < SLICE_MS);
     await yieldToRequests();
   }
   return patchDecisionIndex(current, version, []);
@@ -75,10 +84,14 @@ async function copyIndex(index: DecisionIndex): Promise<DecisionIndex> {
   const fresh = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, index.roleStateVersion, index.policy, index.ranks);
   const principals = fresh.principals as Map<string, SubjectEntry>;
   let n = 0;
+  let started = performance.now();
   for (const [pid, e] of index.principals) {
     principals.set(pid, e);
     fresh.subjects.add(e, e.identifiers);
-    if (++n % SLICE === 0) await yieldToRequests();
+    if (++n % STEP === 0 && performance.now() - started >= SLICE_MS) {
+      await yieldToRequests();
+      started = performance.now();
+    }
   }
   return fresh;
 }

@@ -1,0 +1,42 @@
+/**
+ * The decision log's worker thread (started by DecisionLogWorker): owns the writing SQLite
+ * connection, so a batch's inserts and its fsync run beside the event loop that answers
+ * decisions. Batches arrive in order and commit in order, one transaction each.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DecisionLogEntry } from '../model/decision-log-entry.js';
+import { DecisionLogStore } from './decision-log-store.js';
+
+/** To the worker: a batch to commit (`id` names the answer), or close. */
+export type ToLogWorker = { readonly type: 'append'; readonly id: number; readonly rows: readonly DecisionLogEntry[] } | { readonly type: 'close' };
+/** From the worker: opened (with the chain head), a batch's outcome, or the failure to open. */
+export type FromLogWorker =
+  | { readonly type: 'ready'; readonly lastHash: string }
+  | { readonly type: 'done'; readonly id: number; readonly error: string | null }
+  | { readonly type: 'open-failed'; readonly error: string };
+
+const port = parentPort;
+if (port) {
+  let store: DecisionLogStore | null = null;
+  try {
+    store = DecisionLogStore.open((workerData as { path: string }).path);
+    port.postMessage({ type: 'ready', lastHash: store.lastHash() } satisfies FromLogWorker);
+  } catch (err) {
+    port.postMessage({ type: 'open-failed', error: err instanceof Error ? err.message : String(err) } satisfies FromLogWorker);
+  }
+  port.on('message', (m: ToLogWorker) => {
+    if (m.type === 'close') {
+      store?.close();
+      port.close();
+      return;
+    }
+    let error: string | null = null;
+    try {
+      if (!store) throw new Error('the decision log is not open');
+      store.append(m.rows);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    port.postMessage({ type: 'done', id: m.id, error } satisfies FromLogWorker);
+  });
+}

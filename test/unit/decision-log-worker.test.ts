@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
+import { verifyChain } from '../../src/audit/verify-chain.js';
+import { RosterError } from '../../src/errors/roster-error.js';
+import type { DecisionRecord } from '../../src/model/decision-record.js';
+import { DecisionLogStore, GENESIS_HASH } from '../../src/store/decision-log-store.js';
+import { DecisionLogWorker } from '../../src/store/decision-log-worker.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const record = (i: number): DecisionRecord => ({
+  decisionId: `d${i}`,
+  at: 1_700_000_000_000 + i,
+  request: { subject: { id: `user${i % 7}@example.com` }, route: '/api/x', method: 'GET' },
+  decision: { decision: 'allow', reason: 'allowed_by_role', roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x', decisionId: `d${i}` },
+});
+
+async function open(mode: 'durable' | 'async') {
+  const path = join(tempDir(), 'd.db');
+  const store = DecisionLogStore.open(path);
+  const deaths: Error[] = [];
+  const worker = await DecisionLogWorker.start(path, (e) => deaths.push(e));
+  const commits: number[] = [];
+  const writer = new DecisionLogWriter(worker, { mode, windowMs: 2, maxBatch: 64 });
+  writer.onCommit = (n, _ms, ok) => ok && commits.push(n);
+  const ids = (): string[] => store.db.prepare('SELECT decision_id FROM decisions ORDER BY seq').pluck().all() as string[];
+  const close = async (): Promise<void> => {
+    await writer.close();
+    await worker.close();
+    store.close();
+  };
+  return { store, worker, writer, commits, deaths, ids, close, verify: () => verifyChain(store.scan(), GENESIS_HASH, 1) };
+}
+
+describe('decision log worker thread', () => {
+  it('commits durable records in group commits off the event loop; every answer waits for its commit; the chain verifies', async () => {
+    const t = await open('durable');
+    const n = 300;
+    await Promise.all(Array.from({ length: n }, (_, i) => t.writer.append(record(i))));
+    assert.equal(t.ids().length, n);
+    assert.deepEqual(new Set(t.ids()), new Set(Array.from({ length: n }, (_, i) => `d${i}`)));
+    assert.equal(t.commits.reduce((a, b) => a + b, 0), n);
+    assert.ok(t.commits.length < n / 2, `records are grouped: ${t.commits.length} commits for ${n} records`);
+    const v = t.verify();
+    assert.equal(v.ok, true);
+    assert.equal(v.records, n);
+    await t.close();
+    assert.deepEqual(t.deaths, [], 'a clean close is not a death');
+  });
+
+  it('a failing log: durable answers fail and never appear later; async records are retried until the log recovers, in order', async () => {
+    const t = await open('durable');
+    await t.writer.append(record(0));
+    t.store.db.exec("CREATE TRIGGER disk_full BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    await assert.rejects(t.writer.append(record(1))!, /disk is full/);
+    assert.equal(t.writer.isFailing, true);
+    t.store.db.exec('DROP TRIGGER disk_full');
+    await t.writer.append(record(2));
+    assert.deepEqual(t.ids(), ['d0', 'd2']);
+    await t.close();
+
+    const a = await open('async');
+    a.writer.append(record(10));
+    await a.writer.drained();
+    a.store.db.exec("CREATE TRIGGER disk_full BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    for (let i = 11; i < 15; i++) a.writer.append(record(i));
+    await a.writer.drained();
+    assert.equal(a.writer.isFailing, true);
+    assert.deepEqual(a.ids(), ['d10']);
+    a.store.db.exec('DROP TRIGGER disk_full');
+    for (let i = 0; i < 100 && a.ids().length < 5; i++) await sleep(20); // the retry backoff starts at 100 ms
+    assert.deepEqual(a.ids(), ['d10', 'd11', 'd12', 'd13', 'd14']);
+    assert.equal(a.verify().ok, true);
+    await a.close();
+  });
+
+  it('continues the chain of an existing log, and an unopenable path is a clear error', async () => {
+    const path = join(tempDir(), 'd.db');
+    for (let round = 0; round < 2; round++) {
+      const worker = await DecisionLogWorker.start(path, () => undefined);
+      const writer = new DecisionLogWriter(worker, { mode: 'durable', windowMs: 1, maxBatch: 8 });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append(record(round * 100 + i))));
+      await writer.close();
+      await worker.close();
+    }
+    const store = DecisionLogStore.open(path);
+    const v = verifyChain(store.scan(), GENESIS_HASH, 1);
+    assert.equal(v.ok, true);
+    assert.equal(v.records, 40);
+    store.close();
+
+    const blocker = join(tempDir(), 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    await assert.rejects(DecisionLogWorker.start(join(blocker, 'd.db'), () => undefined), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_STORE_OPEN');
+  });
+});
