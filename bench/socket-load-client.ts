@@ -8,7 +8,7 @@
  * - saturate(): closed loop; each connection sends its next request as soon as the previous
  *   answer is complete.
  * - paced(): open loop at a fixed overall rate; request k is due at t0 + k/rate and is sent on a
- *   free connection (queued when all are busy). Latency is reported both from the actual send
+ *   free connection (queued when all are busy), for a duration or until `stop` resolves. Latency is reported both from the actual send
  *   and from the due time (the latter includes queueing behind busy connections and client lag).
  */
 import { connect, type Socket } from 'node:net';
@@ -178,10 +178,14 @@ export async function saturate(path: string, frames: readonly Buffer[], opts: { 
 }
 
 /** Open loop at `rate` requests/s for `durationMs`; latency from send and from due time. */
-export async function paced(path: string, frames: readonly Buffer[], opts: { connections: number; durationMs: number; rate: number; pacer?: 'spin' | 'timer' }): Promise<RunResult> {
+export async function paced(
+  path: string,
+  frames: readonly Buffer[],
+  opts: { connections: number; durationMs: number; rate: number; pacer?: 'spin' | 'timer'; stop?: Promise<unknown> },
+): Promise<RunResult> {
   const latency = new Samples();
   const fromDue = new Samples();
-  const total = Math.floor((opts.rate * opts.durationMs) / 1000);
+  let total = Math.floor((opts.rate * opts.durationMs) / 1000);
   const interval = 1000 / opts.rate;
   let next = Math.floor(Math.random() * frames.length);
   let issued = 0;
@@ -196,7 +200,7 @@ export async function paced(path: string, frames: readonly Buffer[], opts: { con
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   const complete = (): void => {
-    if (++answered === total) finish();
+    if (++answered >= total) finish();
   };
   const release = (c: Conn): void => {
     if (backlogHead < backlog.length) c.send(frames[next++ % frames.length]!, backlog[backlogHead++]!);
@@ -246,6 +250,12 @@ export async function paced(path: string, frames: readonly Buffer[], opts: { con
     }
   };
   setImmediate(tick);
+  // An early stop (the run covers an event, not a duration): nothing more is issued; the
+  // requests in flight or queued are still answered and counted.
+  void opts.stop?.then(() => {
+    total = Math.min(total, issued);
+    if (answered >= total) finish();
+  });
   const timeout = setTimeout(() => finish(), opts.durationMs + 30_000);
   await done;
   clearTimeout(timeout);

@@ -9,7 +9,7 @@ const PATCH_IN_PLACE_LIMIT = 2_000;
 /** A slice of that work runs at most this long before requests get the event loop back. */
 const SLICE_MS = 1;
 /** Principals handled between two looks at the clock. */
-const STEP = 50;
+const STEP = 10;
 
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
