@@ -1,5 +1,6 @@
 import type { Identifier } from '../model/identifier.js';
 import { normalizeDn } from '../resolve/normalize-identifier.js';
+import { ShardedMap } from './sharded-map.js';
 
 const AMBIGUOUS: unique symbol = Symbol('ambiguous');
 
@@ -15,12 +16,22 @@ export type SubjectLookup<E> = E | AmbiguousSubject | null;
  * Binds the identifier a gateway verified to one principal's entry. Identifier values are keys
  * of one map (case-insensitive kinds were lower-cased when normalized; OIDC subjects are keyed
  * `issuer|sub`), so the usual lookup is a single hash probe. A value two principals carry is
- * ambiguous, never guessed. Patchable in place as role-state versions arrive.
+ * ambiguous, never guessed. Patchable in place as role-state versions arrive, or cloned cheaply.
  */
 export class SubjectIndex<E extends { readonly principalId: string }> {
-  private readonly keys = new Map<string, E | typeof AMBIGUOUS>();
-  /** Owners of the keys more than one principal carries. */
-  private readonly shared = new Map<string, Map<string, E>>();
+  private readonly keys: ShardedMap<E | typeof AMBIGUOUS>;
+  /** Owners of the keys more than one principal carries (few: copied whole by clone()). */
+  private readonly shared: Map<string, Map<string, E>>;
+
+  constructor(from?: SubjectIndex<E>) {
+    this.keys = from ? from.keys.clone() : new ShardedMap();
+    this.shared = new Map(from ? [...from.shared].map(([k, owners]) => [k, new Map(owners)]) : []);
+  }
+
+  /** A copy to patch while this one keeps answering (copy-on-write: cheap to take). */
+  clone(): SubjectIndex<E> {
+    return new SubjectIndex(this);
+  }
 
   add(entry: E, identifiers: readonly Identifier[]): void {
     for (const idf of identifiers) {

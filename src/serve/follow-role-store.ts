@@ -1,6 +1,6 @@
 import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
-import { buildDecisionIndex, patchDecisionIndex, type DecisionIndex, type PrincipalChange, type SubjectEntry } from '../policy/decision-index.js';
+import { buildDecisionIndex, cloneDecisionIndex, patchDecisionIndex, type DecisionIndex, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 import type { HistoryQueries } from '../store/history-queries.js';
 
@@ -8,7 +8,7 @@ import type { HistoryQueries } from '../store/history-queries.js';
 const PATCH_IN_PLACE_LIMIT = 2_000;
 /** A slice of that work runs at most this long before requests get the event loop back. */
 const SLICE_MS = 1;
-/** Principals handled between two looks at the clock. */
+/** Principals patched between two looks at the clock. */
 const STEP = 10;
 
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -60,8 +60,8 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex)
   if (history.principalsChangedCount(index.roleStateVersion, latest) <= PATCH_IN_PLACE_LIMIT) {
     return patchDecisionIndex(index, latest, changesAt(history, history.principalsChanged(index.roleStateVersion, latest), latest));
   }
-  const copy = await copyIndex(index);
-  return applyInSlices(history, copy, latest, history.principalsChanged(index.roleStateVersion, latest));
+  // The copy shares everything with the index that keeps answering, until a slice writes to it.
+  return applyInSlices(history, cloneDecisionIndex(index), latest, history.principalsChanged(index.roleStateVersion, latest));
 }
 
 async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {
@@ -79,19 +79,3 @@ async function applyInSlices(history: HistoryQueries, index: DecisionIndex, vers
   return patchDecisionIndex(current, version, []);
 }
 
-/** A copy to patch while the original keeps answering; copied in slices too. */
-async function copyIndex(index: DecisionIndex): Promise<DecisionIndex> {
-  const fresh = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, index.roleStateVersion, index.policy, index.ranks);
-  const principals = fresh.principals as Map<string, SubjectEntry>;
-  let n = 0;
-  let started = performance.now();
-  for (const [pid, e] of index.principals) {
-    principals.set(pid, e);
-    fresh.subjects.add(e, e.identifiers);
-    if (++n % STEP === 0 && performance.now() - started >= SLICE_MS) {
-      await yieldToRequests();
-      started = performance.now();
-    }
-  }
-  return fresh;
-}

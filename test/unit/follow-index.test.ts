@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seededRandom } from '../../bench/seeded-random.js';
+import { parsePolicy } from '../../src/config/load-policy.js';
+import type { DecisionIndex } from '../../src/policy/decision-index.js';
+import { ShardedMap } from '../../src/policy/sharded-map.js';
+import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
+import { followIndex, loadIndex } from '../../src/serve/follow-role-store.js';
+import { group, inGroup, user } from '../support/builders.js';
+import { testApplier } from '../support/test-applier.js';
+
+describe('sharded map', () => {
+  it('behaves as a map, and a clone is copy-on-write in both directions', () => {
+    const r = seededRandom(5);
+    const a = new ShardedMap<number>();
+    const model = new Map<string, number>();
+    for (let i = 0; i < 5000; i++) {
+      const k = `k${r.int(3000)}`;
+      if (r.int(4) === 0) assert.equal(a.delete(k), model.delete(k));
+      else a.set(k, i), model.set(k, i);
+    }
+    assert.equal(a.size, model.size);
+    assert.deepEqual(new Map(a), model);
+    const b = a.clone();
+    b.set('new', 1).delete('k1');
+    a.set('only-a', 2);
+    assert.equal(a.get('new'), undefined);
+    assert.equal(a.get('k1'), model.get('k1'));
+    assert.equal(b.get('only-a'), undefined);
+    assert.equal(b.has('k1'), false);
+    assert.equal(b.size, model.size + 1 - (model.has('k1') ? 1 : 0));
+    assert.deepEqual(new Map(a.clone()), new Map([...model, ['only-a', 2]]));
+  });
+});
+
+/** Every principal's answer-relevant entry, and what each e-mail binds to. */
+function snapshot(index: DecisionIndex, emails: readonly string[]): unknown {
+  const entries = [...index.principals].map(([id, e]) => [id, e.status, e.roles.join(','), e.sources.join(',')]).sort();
+  const bound = emails.map((m) => {
+    const found = index.subjects.lookup(m);
+    return found && 'principalId' in found ? found.principalId : String(found);
+  });
+  return { version: index.roleStateVersion, entries, bound };
+}
+
+describe('following the role store', () => {
+  it('a large version is applied to a copy while the old index keeps answering unchanged; the result equals a fresh load', async () => {
+    const rules: ResolveRules = {
+      linking: [],
+      roles: [
+        { name: 'staff', rank: 1, grantedBy: [{ group: { source: 'd', name: 'all' } }] },
+        { name: 'admin', rank: 5, grantedBy: [{ group: { source: 'd', name: 'admins' } }] },
+      ],
+    };
+    const t = testApplier(rules);
+    const policy = parsePolicy('routes: []\nrules: []\n', 'p.yaml', new Set(['staff', 'admin'])).policy;
+    const ranks = new Map([['staff', 1], ['admin', 5]]);
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `u${from + i}`);
+    const emails = ids(0, 3600).map((id) => `${id}@example.com`);
+    const sync = (present: string[], admins: string[], suspended: ReadonlySet<string> = new Set()) =>
+      t.full('d', {
+        accounts: present.map((id) => user(id, suspended.has(id) ? { status: 'suspended' } : {})),
+        groups: [group('all'), group('admins')],
+        memberships: [...present.map((id) => inGroup('all', id)), ...admins.map((id) => inGroup('admins', id))],
+      });
+    await sync(ids(0, 3000), ids(0, 100));
+    const v1 = loadIndex(t.store.history, policy, ranks);
+    const before = snapshot(v1, emails);
+
+    // 3,000+ principals change (above the in-place limit): some leave, some join, roles and status move.
+    t.tick();
+    await sync(ids(500, 3600), ids(2000, 3000), new Set(ids(600, 700)));
+    const v2 = await followIndex(t.store.history, v1);
+    assert.notEqual(v2, v1);
+    assert.deepEqual(snapshot(v1, emails), before, 'the index that kept answering did not change');
+    assert.deepEqual(snapshot(v2, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+
+    // A small version is patched in place (same object), and still equals a fresh load.
+    t.tick();
+    await sync(ids(500, 3600), ids(2000, 3010), new Set(ids(600, 700)));
+    const v3 = await followIndex(t.store.history, v2);
+    assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+    assert.equal(v3.principals, v2.principals);
+  });
+});
