@@ -3,7 +3,7 @@
  * being applied (by a separate writer process, as the daemon's provider does), compared with
  * the same responder idle in the same run. The responder follows the store and swaps in the new
  * index; the target is p99 <= 2 ms during the apply (the swap must not stall requests).
- *   node --max-old-space-size=4096 dist/bench/socket-during-apply.js [users] [percentChanged] [rate] [pacedRounds]
+ *   node --max-old-space-size=4096 dist/bench/socket-during-apply.js [users] [percentChanged] [rate] [pacedRounds] [saturatedRounds]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const users = Number(process.argv[2] ?? 100_000);
 const percent = Number(process.argv[3] ?? 10);
 const rate = Number(process.argv[4] ?? 1800);
 const PACED_ROUNDS = Number(process.argv[5] ?? 3);
+const SATURATED_ROUNDS = Number(process.argv[6] ?? 2);
 const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'roster-apply-sock-'));
@@ -60,7 +61,9 @@ writeFileSync(
     sources: [{ id: 'dir', type: 'static', maxStaleness: '7d', options: { file: join(dir, 'static.yaml') } }],
   }),
 );
-const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '-c', config, '--log-level', 'warn'], { ipcReady: true });
+// The daemon's flags for its responder (plus any from ROSTER_BENCH_RESPONDER_FLAGS, e.g. --cpu-prof).
+const responderFlags = ['--max-semi-space-size=2', ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '-c', config, '--log-level', 'warn'], { ipcReady: true, execArgv: responderFlags });
 await responder.ready;
 const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);
 await saturate(socket, frames, { connections: 32, durationMs: 3000 }); // warm-up
@@ -102,13 +105,13 @@ async function duringApply<T>(round: number, load: (durationMs: number, stop?: P
 
 const fmt = (ms: number | undefined): string => `${((ms ?? NaN) * 1000).toFixed(0)} µs`;
 const drops: number[] = [];
-for (let round = 1; round <= 2; round++) {
+for (let round = 1; round <= SATURATED_ROUNDS; round++) {
   const { idle, busy } = await duringApply(round, (ms) => saturate(socket, frames, { connections: 32, durationMs: Math.min(ms, 8000) }));
   drops.push(busy.rps / idle.rps);
   console.log(`round ${round} saturated: idle ${idle.rps.toFixed(0)} req/s, during the first 8 s of the apply ${busy.rps.toFixed(0)} req/s (${(100 * busy.rps / idle.rps).toFixed(0)}%), errors ${busy.errors + busy.non200}`);
 }
 const p99s: number[] = [];
-for (let round = 3; round <= 2 + PACED_ROUNDS; round++) {
+for (let round = SATURATED_ROUNDS + 1; round <= SATURATED_ROUNDS + PACED_ROUNDS; round++) {
   // The timer pacer: a spinning client would take a core from the responder while the writer holds the other.
   const { idle, busy, ms } = await duringApply(round, (durationMs, stop) => paced(socket, frames, { connections: 32, durationMs, rate, pacer: 'timer', stop }));
   const [ip50, ip99] = quantiles(idle.latencyMs, [0.5, 0.99]);

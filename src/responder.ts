@@ -5,7 +5,7 @@
  * it in its own process means a long apply never stalls a decision, and its memory is the index,
  * not the sync caches.
  */
-import type { Server } from 'node:http';
+import type { DecisionServer } from './serve/decision-server.js';
 import { ChainHeadSink } from './audit/chain-head-sink.js';
 import { DecisionLogWriter } from './audit/decision-log-writer.js';
 import { retentionCutoffs } from './compliance/apply-retention.js';
@@ -45,7 +45,7 @@ export class Responder {
     private readonly store: SqliteRoleStore,
     private readonly decisionLog: DecisionLog | null,
     readonly service: DecisionService,
-    private readonly server: Server,
+    private readonly server: DecisionServer,
     private policyHash: string,
     private readonly responderMetrics: ResponderMetrics,
   ) {}

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   ROSTER_ERR_REQUEST_MALFORMED: { status: 400, exit: EXIT.usage, message: 'the request body is not valid JSON: {cause}' },
   ROSTER_ERR_REQUEST_INVALID: { status: 400, exit: EXIT.usage, message: 'the decision request is invalid: {details}' },
   ROSTER_ERR_REQUEST_TOO_LARGE: { status: 413, exit: EXIT.usage, message: 'the request body exceeds {limit} bytes' },
+  ROSTER_ERR_REQUEST_TIMEOUT: { status: 408, exit: EXIT.usage, message: 'the request was not complete within {ms} ms; the connection is closed' },
   ROSTER_ERR_REQUEST_CONTENT_TYPE: { status: 415, exit: EXIT.usage, message: 'expected Content-Type application/json, found "{found}"' },
   ROSTER_ERR_SUBJECT_MISSING: { status: 401, exit: EXIT.usage, message: 'no subject: the {header} header is missing or empty' },
   ROSTER_ERR_NOT_FOUND: { status: 404, exit: EXIT.usage, message: 'no endpoint {method} {path}' },

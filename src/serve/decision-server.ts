@@ -1,13 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Decision, DecisionRequest } from '../model/decision.js';
-import { RosterError } from '../errors/roster-error.js';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server, type Socket } from 'node:net';
 import type { AuthzHeaders } from './authz-headers.js';
-import { decisionBatchSchema } from './decision-batch-schema.js';
+import { answerDecisionRoute, errorResponse, type PlainRequest, type PlainResponse } from './decision-routes.js';
 import type { DecisionService } from './decision-service.js';
-import { parseJson, validate } from './parse-json-body.js';
-import { validateDecisionRequest } from './validate-decision-request.js';
-import { requestFromHeaders } from './request-from-headers.js';
-import { sendError, sendJson } from './send-json.js';
+import { FastHttpConnection } from './fast-http-connection.js';
+import { readBody } from './read-body.js';
 
 export interface DecisionServerOptions {
   readonly bodyLimit: number;
@@ -19,80 +16,83 @@ export interface DecisionServerOptions {
   readonly requestTimeoutMs?: number;
 }
 
+const KEEP_ALIVE_MS = 65_000;
+
 /**
- * The gateways' socket: HTTP/1.1 with keep-alive. POST /v1/decision(s), GET /v1/authz (nginx
- * auth_request), /envoy/* (Envoy ext_authz HTTP service), /healthz, /readyz. Every error is a
- * 4xx/5xx with a code from the error table; no error path ever answers allow.
+ * The gateways' socket: HTTP/1.1 with keep-alive (routes in decision-routes.ts). Requests in the
+ * plain form gateways send are served by FastHttpConnection straight off the socket — node:http's
+ * per-request objects and streams cost more CPU than a decision — and a connection that sends
+ * anything else (chunked bodies, Expect, oversized heads or bodies, …) is handed to a node:http
+ * server for the rest of its life. Every error is a 4xx/5xx with a code from the error table.
  */
-export function createDecisionServer(service: DecisionService, opts: DecisionServerOptions): Server {
-  const headersTimeout = opts.headersTimeoutMs ?? 5_000;
-  // Node checks these timeouts on an interval (30 s by default): check often enough to matter.
-  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 2)) }, (req, res) => {
-    route(service, opts, req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendError(res, err);
-      else res.destroy();
+export class DecisionServer extends Server {
+  private readonly fastConnections = new Set<FastHttpConnection>();
+  private readonly http;
+  private shuttingDown = false;
+
+  constructor(service: DecisionService, opts: DecisionServerOptions) {
+    super();
+    const headersTimeoutMs = opts.headersTimeoutMs ?? 5_000;
+    const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    const answer = (req: PlainRequest): Promise<PlainResponse> => answerDecisionRoute(service, opts, req);
+    // Node checks these timeouts on an interval (30 s by default): check often enough to matter.
+    this.http = createHttpServer({ connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeoutMs / 2)) }, (req, res) => {
+      void viaNodeHttp(req, res, opts.bodyLimit, answer);
     });
-  });
-  // Slow or stalled clients (slowloris) are cut off instead of holding sockets forever.
-  server.headersTimeout = headersTimeout;
-  server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
-  server.keepAliveTimeout = 65_000;
-  return server;
+    this.http.headersTimeout = headersTimeoutMs;
+    this.http.requestTimeout = requestTimeoutMs;
+    this.http.keepAliveTimeout = KEEP_ALIVE_MS;
+    this.on('connection', (socket: Socket) => {
+      const c = new FastHttpConnection(socket, {
+        bodyLimit: opts.bodyLimit,
+        headersTimeoutMs,
+        requestTimeoutMs,
+        keepAliveTimeoutMs: KEEP_ALIVE_MS,
+        answer,
+        fallback: (stream) => {
+          this.fastConnections.delete(c);
+          this.http.emit('connection', stream);
+        },
+        closing: () => this.shuttingDown,
+      });
+      this.fastConnections.add(c);
+      socket.once('close', () => this.fastConnections.delete(c));
+    });
+  }
+
+  /** Stops accepting; answers in flight are sent with `connection: close`. */
+  override close(callback?: (err?: Error) => void): this {
+    this.shuttingDown = true;
+    this.http.close();
+    return super.close(callback);
+  }
+
+  /** Closes connections with no request in progress (as node:http's server does). */
+  closeIdleConnections(): void {
+    for (const c of this.fastConnections) if (c.idle) c.destroy();
+    this.http.closeIdleConnections();
+  }
+
+  closeAllConnections(): void {
+    for (const c of this.fastConnections) c.destroy();
+    this.http.closeAllConnections();
+  }
 }
 
-async function route(service: DecisionService, opts: DecisionServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]!;
-  const method = req.method ?? 'GET';
-  if (path === '/v1/decision') {
-    requireMethod(path, method, 'POST');
-    return sendJson(res, 200, await service.decide(checked(await parseJson(req, opts.bodyLimit))));
-  }
-  if (path === '/v1/decisions') {
-    requireMethod(path, method, 'POST');
-    const batch = validate(decisionBatchSchema, await parseJson(req, opts.bodyLimit));
-    // Validate all first: one bad entry rejects the batch before anything is decided or logged.
-    const requests = batch.requests.map((r, i) => checked(r, `requests[${i}]: `));
-    const decisions = await Promise.all(requests.map((r) => service.decide(r)));
-    return sendJson(res, 200, { decisions });
-  }
-  if (path === '/v1/authz') {
-    requireMethod(path, method, 'GET', 'HEAD');
-    return sendVerdict(res, await service.decide(requestFromHeaders(req.headers, opts.headers, {})));
-  }
-  if (path === '/envoy' || path.startsWith('/envoy/')) {
-    const original = path.slice('/envoy'.length) || '/';
-    return sendVerdict(res, await service.decide(requestFromHeaders(req.headers, opts.headers, { path: original, method })));
-  }
-  if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  if (path === '/readyz') {
-    const r = opts.readiness();
-    return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r });
-  }
-  throw new RosterError('ROSTER_ERR_NOT_FOUND', { method, path });
+export function createDecisionServer(service: DecisionService, opts: DecisionServerOptions): DecisionServer {
+  return new DecisionServer(service, opts);
 }
 
-function checked(raw: unknown, where = ''): DecisionRequest {
-  const v = validateDecisionRequest(raw);
-  if (!v.ok) throw new RosterError('ROSTER_ERR_REQUEST_INVALID', { details: where + v.details });
-  return v.request;
-}
-
-function requireMethod(path: string, method: string, ...allowed: string[]): void {
-  if (!allowed.includes(method)) throw new RosterError('ROSTER_ERR_METHOD_NOT_ALLOWED', { path, method, allowed: allowed.join(' or ') });
-}
-
-/** For proxies: 200 allow / 403 deny, the decision in headers (for auth_request_set) and body. */
-function sendVerdict(res: ServerResponse, d: Decision): void {
-  const headers: Record<string, string> = {
-    'x-roster-decision': d.decision,
-    'x-roster-reason': d.reason,
-    'x-roster-decision-id': d.decisionId ?? '',
-  };
-  // Only an allow names the authorizing role: a proxy must not read a deny rule's role as a grant.
-  if (d.authorizedBy && d.decision === 'allow') {
-    headers['x-roster-role'] = d.authorizedBy.role;
-    headers['x-roster-rule'] = d.authorizedBy.rule;
+/** The node:http path: the body read with its limit (chunked included), then the same routes. */
+async function viaNodeHttp(req: IncomingMessage, res: ServerResponse, limit: number, answer: (r: PlainRequest) => Promise<PlainResponse>): Promise<void> {
+  let r: PlainResponse;
+  try {
+    const body = await readBody(req, limit);
+    r = await answer({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+  } catch (err) {
+    r = errorResponse(err);
   }
-  if (d.principal) headers['x-roster-principal'] = d.principal;
-  sendJson(res, d.decision === 'allow' ? 200 : 403, d, headers);
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers });
+  res.end(req.method === 'HEAD' ? undefined : r.body);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { DecisionServer } from '../../src/serve/decision-server.js';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,7 +41,7 @@ describe('decision socket', () => {
   const logStore = DecisionLogStore.open(join(dir, 'decisions.db'));
   const writer = new DecisionLogWriter(logStore, { mode: 'durable', windowMs: 1, maxBatch: 64 });
   const service = new DecisionService(writer);
-  let server: Server;
+  let server: DecisionServer;
   const post = (body: unknown, path = '/v1/decision') => socketRequest(socket, 'POST', path, body);
 
   before(async () => {
@@ -132,6 +132,54 @@ describe('decision socket', () => {
     const sneaky = await socketRequest(socket, 'GET', '/v1/authz', undefined, { 'x-roster-subject': 'alice@example.com', 'x-original-uri': '/v1/x/../chat', 'x-original-method': 'POST' });
     assert.equal(sneaky.status, 400);
     assert.equal(deny.headers['x-roster-role'], undefined, 'a deny names no authorizing role');
+  });
+
+  it('keep-alive and pipelining: answers in request order; HTTP/1.0 and Connection: close end the connection after the answer', async () => {
+    const frame = (subject: string, extra = '') => {
+      const body = JSON.stringify({ ...ok, subject: { id: subject } });
+      return `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+    };
+    // Three pipelined requests in one write, the last closing: three answers in order, then close.
+    const out = await raw(socket, frame('alice@example.com') + frame('bob@example.com') + frame('alice@example.com', 'Connection: close\r\n'), 3000);
+    const statuses = [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '200', '200']);
+    assert.deepEqual([...out.matchAll(/"decision":"(\w+)"/g)].map((m) => m[1]), ['allow', 'deny', 'allow']);
+    assert.match(out, /connection: close/i);
+    // HTTP/1.0 without keep-alive: one answer, then the server closes (raw resolves on close).
+    const started = Date.now();
+    const old = await raw(socket, `GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n`, 3000);
+    assert.match(old, /^HTTP\/1\.1 200/);
+    assert.ok(Date.now() - started < 2000, 'closed after the answer');
+    // HEAD: the head only.
+    const head = await raw(socket, `HEAD /v1/authz HTTP/1.1\r\nHost: x\r\nX-Roster-Subject: alice@example.com\r\nX-Original-URI: /v1/chat\r\nX-Original-Method: POST\r\nConnection: close\r\n\r\n`);
+    assert.match(head, /^HTTP\/1\.1 200[^]*\r\n\r\n$/);
+  });
+
+  it('a connection that turns unusual mid-stream is served by node:http from there, in order', async () => {
+    const body = JSON.stringify(ok);
+    const plain = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const chunked = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    // Duplicate fields are never guessed at by the fast path: node:http decides (here: one subject header twice).
+    const dup = `GET /v1/authz HTTP/1.1\r\nHost: x\r\nX-Roster-Subject: alice@example.com\r\nX-Roster-Subject: bob@example.com\r\nX-Original-URI: /v1/chat\r\nX-Original-Method: POST\r\nConnection: close\r\n\r\n`;
+    const out = await raw(socket, plain + chunked + plain + dup, 3000);
+    const statuses = [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.equal(statuses.length, 4, out);
+    assert.deepEqual(statuses.slice(0, 3), ['200', '200', '200']);
+    assert.match(out, /"decision":"allow"[^]*"decision":"allow"[^]*"decision":"allow"/);
+  });
+
+  it('refuses request smuggling shapes and header injection', async () => {
+    const body = JSON.stringify(ok);
+    // Content-Length and Transfer-Encoding together, or two lengths: node:http's parser refuses them.
+    const both = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+    assert.match(await raw(socket, both), /^HTTP\/1\.1 400/);
+    const twice = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`;
+    assert.match(await raw(socket, twice), /^HTTP\/1\.1 400/);
+    const negative = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n${body}`;
+    assert.match(await raw(socket, negative), /^HTTP\/1\.1 400/);
+    // A bare LF in a field value is not a line break the fast path accepts.
+    const lf = `GET /v1/authz HTTP/1.1\r\nHost: x\r\nX-Roster-Subject: alice@example.com\nX-Original-URI: /admin\r\nConnection: close\r\n\r\n`;
+    assert.doesNotMatch(await raw(socket, lf), /^HTTP\/1\.1 200/);
   });
 
   it('cuts off a slowloris client and keeps serving others', async () => {
