@@ -4,10 +4,11 @@
  * into the store the responder follows. Prints the apply time.
  *   node dist/bench/socket-apply-writer.js <dir> <users> <percent> <round>
  */
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Applier } from '../src/apply/applier.js';
+import { createLogger } from '../src/log/create-logger.js';
 import { SqliteRoleStore } from '../src/store/sqlite-role-store.js';
+import { lowerToBackgroundPriority } from '../src/sync/background-priority.js';
 import { directoryBatches, generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { timed } from './measure.js';
 
@@ -17,8 +18,9 @@ const users = Number(usersArg ?? 100_000);
 const percent = Number(percentArg ?? 10);
 const round = Number(roundArg ?? 1);
 const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
-// As the daemon's provider may run (an experiment knob): applies at a lower CPU priority than decisions.
-if (process.env.ROSTER_BENCH_WRITER_NICE) setPriority(Number(process.env.ROSTER_BENCH_WRITER_NICE));
+// As the daemon's provider runs: applies at a lower CPU priority than decisions
+// (ROSTER_BENCH_SAME_PRIORITY=1 measures without that, for comparison).
+if (!process.env.ROSTER_BENCH_SAME_PRIORITY) lowerToBackgroundPriority(createLogger('warn'));
 const store = SqliteRoleStore.openWritable(join(dir, 'roster.db'));
 try {
   const applier = new Applier(store, { linking: [{ by: 'email' }], roles: generatedRoles(spec, 'dir') }, () => Date.now());

@@ -19,6 +19,7 @@ import { ComplianceService } from './compliance/compliance-service.js';
 import { RosterError } from './errors/roster-error.js';
 import type { Logger } from './log/create-logger.js';
 import { createAdminServer } from './serve/admin-server.js';
+import { lowerToBackgroundPriority } from './sync/background-priority.js';
 import { askResponderMetrics } from './serve/ask-responder-metrics.js';
 import { listenMetrics } from './serve/metrics-server.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
@@ -140,6 +141,7 @@ export class Daemon {
         runner.observer = daemon.providerMetrics;
       }
       await daemon.startResponder();
+      lowerToBackgroundPriority(log);
       for (const pusher of runtime.pushers) {
         const coalescer = new PushCoalescer(runtime.applier, pusher.sourceId, 2, 1000, () => daemon.notify('refresh'));
         await pusher.start({ apply: (batch) => coalescer.apply(batch), view: () => runtime.applier.view(pusher.sourceId) });

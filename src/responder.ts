@@ -22,6 +22,7 @@ import { followIndex, loadIndex } from './serve/follow-role-store.js';
 import { freshnessOf } from './serve/freshness-of.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
 import type { MetricFamilyJson } from './serve/metric-family-json.js';
+import { restoreNormalPriority } from './serve/restore-normal-priority.js';
 import { ResponderMetrics } from './serve/responder-metrics.js';
 import { readiness } from './serve/readiness.js';
 import { DecisionLogStore } from './store/decision-log-store.js';
@@ -55,6 +56,7 @@ export class Responder {
    * log's worker thread died (decisions follow the audit-failure policy until a restart).
    */
   static async start(config: RosterConfig, log: Logger, onFatal: (err: Error) => void = () => undefined): Promise<Responder> {
+    restoreNormalPriority(log);
     const store = SqliteRoleStore.openReadonly(config.store.path);
     let decisionLog: DecisionLog | null = null;
     try {
