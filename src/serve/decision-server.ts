@@ -31,7 +31,8 @@ export class DecisionServer extends Server {
   private shuttingDown = false;
 
   constructor(service: DecisionService, opts: DecisionServerOptions) {
-    super();
+    // Half-open: a client that sends its request and then FIN still gets the answer.
+    super({ allowHalfOpen: true });
     const headersTimeoutMs = opts.headersTimeoutMs ?? 5_000;
     const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     const answer = (req: PlainRequest): Promise<PlainResponse> => answerDecisionRoute(service, opts, req);

@@ -21,6 +21,8 @@ export interface FastHttpOptions {
 
 /** Longest request head accepted here (node:http's default limit; a longer one goes to it, and gets 431). */
 const MAX_HEAD = 16 * 1024;
+/** Pipelined requests in progress per connection before reading pauses (a flood waits its turn). */
+const MAX_IN_FLIGHT = 128;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const VALUE_OK = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -51,6 +53,11 @@ export class FastHttpConnection {
   private deadline: NodeJS.Timeout | null = null;
   private handedOver = false;
   private ending = false;
+  /** The client sent FIN: answer what was asked, then end (the server allows half-open sockets). */
+  private clientEnded = false;
+  private paused = false;
+  /** Unusual input arrived while answers were pending: hand over once they are written. */
+  private pendingHandOver = false;
 
   constructor(
     private readonly socket: Socket,
@@ -60,6 +67,12 @@ export class FastHttpConnection {
       if (this.slots.length === 0 && !this.handedOver) socket.destroy();
     });
     socket.on('data', this.onData);
+    socket.on('end', () => {
+      if (this.handedOver) return;
+      this.clientEnded = true;
+      this.stopReading();
+      if (this.slots.length === 0) socket.end();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.clearDeadline());
   }
@@ -82,6 +95,11 @@ export class FastHttpConnection {
   /** Serves every complete request buffered; arms the timeout of an incomplete one. */
   private serve(): void {
     while (this.buffered !== null && !this.ending && !this.handedOver) {
+      if (this.slots.length >= MAX_IN_FLIGHT) {
+        this.paused = true;
+        this.socket.pause();
+        return;
+      }
       const buf = this.buffered;
       const headEnd = buf.indexOf(HEAD_END);
       if (headEnd < 0) {
@@ -133,10 +151,14 @@ export class FastHttpConnection {
         return;
       }
     }
-    if (this.slots.length === 0 && this.pendingHandOver) this.handOver();
+    if (this.slots.length === 0 && this.clientEnded) return void this.socket.end();
+    if (this.slots.length === 0 && this.pendingHandOver) return this.handOver();
+    if (this.paused && this.slots.length < MAX_IN_FLIGHT / 2) {
+      this.paused = false;
+      this.socket.resume();
+      this.serve();
+    }
   }
-
-  private pendingHandOver = false;
 
   /** node:http takes the connection from here, once every answer given so far is written. */
   private handOver(): void {

@@ -155,6 +155,25 @@ describe('decision socket', () => {
     assert.match(head, /^HTTP\/1\.1 200[^]*\r\n\r\n$/);
   });
 
+  it('answers a client that half-closes after its request, and a pipelined flood in order', async () => {
+    const body = JSON.stringify(ok);
+    const one = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const exchange = (data: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect({ path: socket, allowHalfOpen: true });
+        let out = '';
+        s.on('data', (d) => (out += d.toString()));
+        s.on('end', () => resolve(out));
+        s.on('error', reject);
+        s.end(data);
+      });
+    assert.match(await exchange(one), /^HTTP\/1\.1 200[^]*"decision":"allow"/);
+    const flood = await exchange(one.repeat(400));
+    assert.equal([...flood.matchAll(/HTTP\/1\.1 200 /g)].length, 400);
+    const ids = [...flood.matchAll(/"decisionId":"([^"]+)"/g)].map((m) => m[1]!);
+    assert.equal(new Set(ids).size, 400);
+  });
+
   it('a connection that turns unusual mid-stream is served by node:http from there, in order', async () => {
     const body = JSON.stringify(ok);
     const plain = `POST /v1/decision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
