@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import type { ChainRecord } from '../store/chain-record.js';
+import type { DecisionScan } from '../store/decision-scan.js';
 import { csvLine } from './csv-line.js';
 import { parseStoredRecord } from './stored-record.js';
 
@@ -21,6 +21,7 @@ export interface ExportManifest {
 }
 
 const CSV_HEADER = ['seq', 'decision_id', 'at', 'subject', 'issuer', 'principal', 'route', 'method', 'action', 'decision', 'reason', 'role', 'policy', 'rule', 'role_state_version', 'policy_version', 'prev_hash', 'hash'];
+// The CSV writer's buffer: lines are encoded into it and it is written out when full.
 const FLUSH_AT = 1 << 20;
 
 /**
@@ -28,48 +29,19 @@ const FLUSH_AT = 1 << 20;
  * hash = sha256(prevHash + "\n" + record text) can be re-checked by anyone; CSV flattens the fields
  * reviewers filter on) and writes `file.manifest.json`: count, first and last hash, the file's
  * sha256. Written to temporary names and renamed, so a failed export leaves no partial file.
+ * JSON lines come from SQLite ready-made, a chunk at a time (DecisionScan.jsonl()).
  */
-export function exportDecisions(rows: Iterable<ChainRecord>, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): ExportManifest {
+export function exportDecisions(scan: DecisionScan, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): ExportManifest {
   const tmp = `${file}.partial`;
   const fd = openSync(tmp, 'w', 0o640);
   const sha = createHash('sha256');
-  let buf: string[] = [];
-  let size = 0;
-  const flush = (): void => {
-    const chunk = Buffer.from(buf.join(''), 'utf8');
-    sha.update(chunk);
-    writeSync(fd, chunk);
-    buf = [];
-    size = 0;
-  };
-  const push = (line: string): void => {
-    buf.push(line);
-    size += line.length;
-    if (size >= FLUSH_AT) flush();
-  };
-  let records = 0;
-  let first: ChainRecord | null = null;
-  let last: ChainRecord | null = null;
+  let ends: Ends;
   try {
-    if (format === 'csv') push(csvLine(CSV_HEADER));
-    for (const r of rows) {
-      first ??= r;
-      last = r;
-      records++;
-      // The stored record text is itself JSON: embedded verbatim (no re-escaping), it is the exact
-      // hashed text — the bytes between `"record":` and the line's closing brace.
-      if (format === 'jsonl') push(`{"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","record":${r.record}}\n`);
-      else {
-        const d = parseStoredRecord(r.record);
-        push(
-          csvLine([
-            String(r.seq), d.decisionId, new Date(d.at).toISOString(), d.subject.id, d.subject.issuer ?? '', d.principal ?? '', d.route, d.method ?? '', d.action ?? '',
-            d.decision, d.reason, d.authorizedBy?.role ?? '', d.authorizedBy?.policy ?? '', d.authorizedBy?.rule ?? '', String(d.roleStateVersion), d.policyVersion, r.prevHash, r.hash,
-          ]),
-        );
-      }
-    }
-    flush();
+    const write = (chunk: Buffer): void => {
+      sha.update(chunk);
+      writeSync(fd, chunk);
+    };
+    ends = format === 'jsonl' ? writeJsonl(scan, write) : writeCsv(scan, write);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -78,11 +50,11 @@ export function exportDecisions(rows: Iterable<ChainRecord>, file: string, forma
   const manifest: ExportManifest = {
     file,
     format,
-    records,
-    firstSeq: first?.seq ?? null,
-    lastSeq: last?.seq ?? null,
-    firstHash: first?.hash ?? null,
-    lastHash: last?.hash ?? null,
+    records: ends.records,
+    firstSeq: ends.first?.seq ?? null,
+    lastSeq: ends.last?.seq ?? null,
+    firstHash: ends.first?.hash ?? null,
+    lastHash: ends.last?.hash ?? null,
     since: window.since === undefined ? null : new Date(window.since).toISOString(),
     until: window.until === undefined ? null : new Date(window.until).toISOString(),
     sha256: sha.digest('hex'),
@@ -90,4 +62,57 @@ export function exportDecisions(rows: Iterable<ChainRecord>, file: string, forma
   };
   writeFileSync(`${file}.manifest.json`, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o640 });
   return manifest;
+}
+
+/** What the manifest names besides the file's hash. */
+interface Ends {
+  records: number;
+  first: { seq: number; hash: string } | null;
+  last: { seq: number; hash: string } | null;
+}
+
+function writeJsonl(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
+  const ends: Ends = { records: 0, first: null, last: null };
+  for (const c of scan.jsonl()) {
+    write(c.bytes);
+    ends.records += c.records;
+    ends.first ??= { seq: c.firstSeq, hash: c.firstHash };
+    ends.last = { seq: c.lastSeq, hash: c.lastHash };
+  }
+  return ends;
+}
+
+function writeCsv(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
+  const ends: Ends = { records: 0, first: null, last: null };
+  const out = Buffer.allocUnsafe(FLUSH_AT);
+  let used = 0;
+  // Lines are encoded straight into one buffer (no joined strings, no buffer per line). A UTF-16
+  // unit never takes more than 3 bytes of UTF-8, so a line given that much room is never cut.
+  const put = (line: string): void => {
+    if (used + line.length * 3 > out.length && used > 0) {
+      write(out.subarray(0, used));
+      used = 0;
+    }
+    if (line.length * 3 > out.length) write(Buffer.from(line, 'utf8'));
+    else used += out.write(line, used, 'utf8');
+  };
+  put(csvLine(CSV_HEADER));
+  for (const rows of scan.batches()) {
+    for (const [seq, , record, prevHash, hash] of rows) {
+      const d = parseStoredRecord(record);
+      put(
+        csvLine([
+          String(seq), d.decisionId, new Date(d.at).toISOString(), d.subject.id, d.subject.issuer ?? '', d.principal ?? '', d.route, d.method ?? '', d.action ?? '',
+          d.decision, d.reason, d.authorizedBy?.role ?? '', d.authorizedBy?.policy ?? '', d.authorizedBy?.rule ?? '', String(d.roleStateVersion), d.policyVersion, prevHash, hash,
+        ]),
+      );
+    }
+    const [firstSeq, , , , firstHash] = rows[0]!;
+    const [lastSeq, , , , lastHash] = rows[rows.length - 1]!;
+    ends.first ??= { seq: firstSeq, hash: firstHash };
+    ends.last = { seq: lastSeq, hash: lastHash };
+    ends.records += rows.length;
+  }
+  if (used > 0) write(out.subarray(0, used));
+  return ends;
 }

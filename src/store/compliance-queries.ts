@@ -93,11 +93,12 @@ export class ComplianceQueries {
     return (this.q.summary.get({ id: principalId, v }) as PrincipalSummary | undefined) ?? null;
   }
 
-  /** Every principal's status and name at version v, in one pass (cheaper than many seeks past a few thousand). */
-  summariesAt(v: number): Map<string, PrincipalSummary> {
-    const out = new Map<string, PrincipalSummary>();
-    for (const [id, status, displayName] of this.q.summaries.iterate({ v }) as Iterable<[string, string, string]>) out.set(id, { status, displayName });
-    return out;
+  /**
+   * Every principal's id, status and name at version v, in one pass (cheaper than many seeks past
+   * a few thousand), streamed: 100k rows never live at once.
+   */
+  summaryRowsAt(v: number): IterableIterator<[id: string, status: string, displayName: string | null]> {
+    return this.q.summaries.iterate({ v }) as IterableIterator<[string, string, string | null]>;
   }
 
   /** Where compaction cut history (null: nothing was ever removed). */

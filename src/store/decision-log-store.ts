@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RosterError } from '../errors/roster-error.js';
 import { DECISION_LOG_MIGRATIONS } from './decision-log-migrations.js';
-import type { ChainRecord } from './chain-record.js';
 import type { DecisionLogRow } from './decision-log-row.js';
 import { DecisionLogQueries } from './decision-log-queries.js';
 import { compactDecisionLog } from './compact-decision-log.js';
+import { DecisionScan, type ScanWindow } from './decision-scan.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -63,35 +63,9 @@ export class DecisionLogStore {
     })();
   }
 
-  /**
-   * Rows in chain order, `batch` at a time (for verify and export). A time window is turned into
-   * a sequence range through the time index first; the rows themselves are then read along the
-   * primary key, never re-sorted, so a scan of millions of records stays linear.
-   */
-  *scan(opts: { readonly fromSeq?: number; readonly since?: number; readonly until?: number; readonly batch?: number } = {}): Generator<ChainRecord> {
-    const batch = opts.batch ?? 5000;
-    let after = (opts.fromSeq ?? 1) - 1;
-    let end = Number.MAX_SAFE_INTEGER;
-    if (opts.since !== undefined) {
-      const first = this.db.prepare('SELECT min(seq) FROM decisions WHERE at >= ?').pluck().get(opts.since) as number | null;
-      if (first === null) return;
-      after = Math.max(after, first - 1);
-    }
-    if (opts.until !== undefined) {
-      const last = this.db.prepare('SELECT max(seq) FROM decisions WHERE at <= ?').pluck().get(opts.until) as number | null;
-      if (last === null) return;
-      end = last;
-    }
-    // Only the chain's columns, as arrays: verify and export read millions of rows.
-    const stmt = this.db
-      .prepare('SELECT seq, decision_id, record, prev_hash, hash FROM decisions NOT INDEXED WHERE seq > ? AND seq <= ? AND at >= ? AND at <= ? ORDER BY seq LIMIT ?')
-      .raw();
-    for (;;) {
-      const rows = stmt.all(after, end, opts.since ?? 0, opts.until ?? Number.MAX_SAFE_INTEGER, batch) as [number, string, string, string, string][];
-      if (rows.length === 0) return;
-      for (const [seq, decisionId, record, prevHash, hash] of rows) yield { seq, decisionId, record, prevHash, hash };
-      after = rows[rows.length - 1]![0];
-    }
+  /** Records in chain order over a window, read in batches (for verify and export; see decision-scan.ts). */
+  scan(window: ScanWindow = {}): DecisionScan {
+    return new DecisionScan(this.db, window);
   }
 
   byId(decisionId: string): DecisionLogRow | null {

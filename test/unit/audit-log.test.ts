@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChainHeadSink } from '../../src/audit/chain-head-sink.js';
 import { chainHash } from '../../src/audit/chain-hash.js';
+import { csvLine } from '../../src/audit/csv-line.js';
 import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
 import { exportDecisions } from '../../src/audit/export-decisions.js';
 import { ComplianceService } from '../../src/compliance/compliance-service.js';
@@ -115,6 +116,42 @@ describe('decision log: verify, heads, export, search, retention', () => {
     assert.equal(rows.length, 21);
     assert.equal(mc.records, 20);
     assert.match(rows[1]!, /^11,d10,2026-03-01T00:10:00.000Z,user2@example.com,,p_0000000000000002,\/tickets\/1,POST,,allow,allowed_by_role,/);
+  });
+
+  it('export lines are byte for byte "{seq,prevHash,hash,record}" across chunks, with any text in the records; CSV matches the parsed records', () => {
+    const dir = tempDir();
+    const log = DecisionLogStore.open(join(dir, 'd.db'));
+    // Quotes, commas, escaped line breaks, non-ASCII, astral and escaped-surrogate text; enough records for several export chunks.
+    const odd = ['plain', 'a "quoted", comma', 'line\nbreak\r', 'Zoë Ærø 東京', 'emoji 🧪', 'lone \ud800 surrogate', 'tab\tback\\slash', 'ctl \u0001'];
+    const rows: { decisionId: string; at: number; subject: string; principalId: string | null; route: string; decision: string; record: string; prevHash: string; hash: string }[] = [];
+    let prev = '0'.repeat(64);
+    for (let i = 0; i < 4_500; i++) {
+      // One subject longer than the CSV writer's buffer.
+      const text = i === 3_000 ? 'ü'.repeat(400_000) : odd[i % odd.length]!;
+      const record = JSON.stringify({ decisionId: `d${i}`, at: T0 + i * 1000, subject: { id: `${text}@example.com`, issuer: i % 3 ? null : text, kind: null }, route: '/v1/chat', method: 'POST', action: null, resource: null, context: { note: text }, decision: 'allow', reason: 'allowed_by_role', principal: i % 5 ? `p_${String(i).padStart(16, '0')}` : null, roles: ['staff'], authorizedBy: i % 2 ? { role: 'staff', policy: text, rule: 'r' } : null, roleStateVersion: i, policyVersion: 'sha256:x', staleness_s: null });
+      const hash = chainHash(prev, record);
+      rows.push({ decisionId: `d${i}`, at: T0 + i * 1000, subject: `${text}@example.com`, principalId: null, route: '/v1/chat', decision: 'allow', record, prevHash: prev, hash });
+      prev = hash;
+    }
+    log.append(rows);
+    for (const window of [{}, { since: T0 + 1_000 * 1000, until: T0 + 3_999 * 1000 }]) {
+      const file = join(dir, 'all.jsonl');
+      const m = exportDecisions(log.scan(window), file, 'jsonl', window, T0);
+      const want = [...log.scan(window)];
+      const text = want.map((r) => `{"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","record":${r.record}}\n`).join('');
+      assert.ok(readFileSync(file).equals(Buffer.from(text, 'utf8')));
+      assert.deepEqual([m.records, m.firstSeq, m.lastSeq, m.firstHash, m.lastHash], [want.length, want[0]!.seq, want.at(-1)!.seq, want[0]!.hash, want.at(-1)!.hash]);
+      assert.equal(m.sha256, createHash('sha256').update(text, 'utf8').digest('hex'));
+    }
+    const csv = join(dir, 'all.csv');
+    exportDecisions(log.scan(), csv, 'csv', {}, T0);
+    const parsed = [...log.scan()].map((r) => ({ ...r, d: JSON.parse(r.record) as { decisionId: string; at: number; subject: { id: string; issuer: string | null }; principal: string | null; authorizedBy: { role: string; policy: string; rule: string } | null; roleStateVersion: number } }));
+    const wantCsv = parsed.map(({ seq, prevHash, hash, d }) => csvLine([String(seq), d.decisionId, new Date(d.at).toISOString(), d.subject.id, d.subject.issuer ?? '', d.principal ?? '', '/v1/chat', 'POST', '', 'allow', 'allowed_by_role', d.authorizedBy?.role ?? '', d.authorizedBy?.policy ?? '', d.authorizedBy?.rule ?? '', String(d.roleStateVersion), 'sha256:x', prevHash, hash]));
+    const header = 'seq,decision_id,at,subject,issuer,principal,route,method,action,decision,reason,role,policy,rule,role_state_version,policy_version,prev_hash,hash\n';
+    assert.ok(readFileSync(csv).equals(Buffer.from(header + wantCsv.join(''), 'utf8')));
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    assert.equal(lines[2], `2,d1,2026-03-01T00:00:01.000Z,"a ""quoted"", comma@example.com",,p_0000000000000001,/v1/chat,POST,,allow,allowed_by_role,staff,"a ""quoted"", comma",r,1,sha256:x,${rows[0]!.hash},${rows[1]!.hash}`);
+    log.close();
   });
 
   it('retention past every record keeps the newest: new records chain and number on from it', () => {
