@@ -5,7 +5,7 @@ import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { sameRoleIds, type RoleIds } from './role-ids.js';
-import { ShardedMap } from './sharded-map.js';
+import { ShardedMap, SHARDS } from './sharded-map.js';
 import { SubjectIndex } from './subject-index.js';
 
 /** A principal as decisions need it: status, roles by descending rank, the sources behind them. */
@@ -58,6 +58,18 @@ export function buildDecisionIndex(state: ResolvedState, roleStateVersion: numbe
 /** A copy of the index to patch while this one keeps answering: shares all data until written (O(1)-ish). */
 export function cloneDecisionIndex(index: DecisionIndex): DecisionIndex {
   return { ...index, subjects: index.subjects.clone(), principals: index.principals.clone() };
+}
+
+/**
+ * Makes a clone's shards its own, one shard of each map per step (each step well under a
+ * millisecond), for a writer about to change most of them: the caller yields between steps.
+ */
+export function* ownDecisionIndexShards(index: DecisionIndex): Generator<void> {
+  for (let i = 0; i < SHARDS; i++) {
+    index.principals.own(i);
+    index.subjects.ownShard(i);
+    yield;
+  }
 }
 
 /** Applies the changes of newer role-state versions in place; returns the index at `version`. */

@@ -33,6 +33,11 @@ export class SubjectIndex<E extends { readonly principalId: string }> {
     return new SubjectIndex(this);
   }
 
+  /** Copies key shard `i` now (see ShardedMap.own). */
+  ownShard(i: number): void {
+    this.keys.own(i);
+  }
+
   add(entry: E, identifiers: readonly Identifier[]): void {
     for (const idf of identifiers) {
       const prev = this.keys.get(idf.value);

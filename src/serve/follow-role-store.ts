@@ -1,6 +1,6 @@
 import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
-import { buildDecisionIndex, cloneDecisionIndex, patchDecisionIndex, type DecisionIndex, type PrincipalChange } from '../policy/decision-index.js';
+import { buildDecisionIndex, cloneDecisionIndex, ownDecisionIndexShards, patchDecisionIndex, type DecisionIndex, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 import type { HistoryQueries } from '../store/history-queries.js';
 
@@ -60,8 +60,16 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex)
   if (history.principalsChangedCount(index.roleStateVersion, latest) <= PATCH_IN_PLACE_LIMIT) {
     return patchDecisionIndex(index, latest, changesAt(history, history.principalsChanged(index.roleStateVersion, latest), latest));
   }
-  // The copy shares everything with the index that keeps answering, until a slice writes to it.
-  return applyInSlices(history, cloneDecisionIndex(index), latest, history.principalsChanged(index.roleStateVersion, latest));
+  // The copy shares everything with the index that keeps answering; its shards are copied in
+  // slices first, since a version this large writes to nearly all of them.
+  const copy = cloneDecisionIndex(index);
+  let started = performance.now();
+  for (const _ of ownDecisionIndexShards(copy)) {
+    if (performance.now() - started < SLICE_MS) continue;
+    await yieldToRequests();
+    started = performance.now();
+  }
+  return applyInSlices(history, copy, latest, history.principalsChanged(index.roleStateVersion, latest));
 }
 
 async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {
