@@ -15,7 +15,7 @@ const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   decide: { file: 'decisions-inprocess.js', args: [] },
   socket: { file: 'decision-socket.js', args: [] },
   compliance: { file: 'compliance.js', args: ['100000', '9000', '10000000'] },
-  'socket-apply': { file: 'socket-during-apply.js', args: ['100000', '10', '4000'] },
+  'socket-apply': { file: 'socket-during-apply.js', args: ['100000', '10', '1800'] },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
