@@ -1,6 +1,6 @@
 import type { GrantPath } from '../model/grant-path.js';
 import type { Identifier } from '../model/identifier.js';
-import type { Principal } from '../model/principal.js';
+import type { PrincipalBinding } from '../model/principal-binding.js';
 import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
@@ -39,7 +39,7 @@ export interface DecisionIndex {
 /** One principal's new state for a patch; null principal = gone. */
 export interface PrincipalChange {
   readonly principalId: string;
-  readonly principal: Principal | null;
+  readonly principal: PrincipalBinding | null;
   readonly grants: ReadonlyMap<string, GrantPath> | undefined;
 }
 
@@ -107,7 +107,7 @@ export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): Decisi
   return next;
 }
 
-function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: Principal, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
+function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: PrincipalBinding, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
   const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
   // Many principals hold the same role set: share one frozen pair of arrays per distinct set.
   const roleLists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();

@@ -1,5 +1,4 @@
 import type { GrantPath } from '../model/grant-path.js';
-import type { Principal } from '../model/principal.js';
 import { buildDecisionIndex, cloneDecisionIndex, ownDecisionIndexShards, patchDecisionIndex, type DecisionIndex, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 import type { HistoryQueries } from '../store/history-queries.js';
@@ -15,8 +14,7 @@ const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmedia
 
 function changesAt(history: HistoryQueries, pids: readonly string[], version: number): PrincipalChange[] {
   return pids.map((pid) => {
-    const data = history.principalData(pid, version);
-    const principal = data ? (JSON.parse(data) as Principal) : null;
+    const principal = history.bindingAt(pid, version);
     const grants = new Map<string, GrantPath>();
     if (principal) for (const r of history.rolesAt(pid, version)) grants.set(r.role, r.path);
     return { principalId: pid, principal, grants };
@@ -34,7 +32,7 @@ export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, ranks
   const changes = (function* (): Generator<PrincipalChange> {
     const grants = history.grantsAt(latest);
     let next = grants.next();
-    for (const p of history.principalsAt(latest)) {
+    for (const p of history.bindingsAt(latest)) {
       // Grants of principals that sort before this one have no principal: skip them.
       while (!next.done && next.value.principalId < p.id) next = grants.next();
       const mine = new Map<string, GrantPath>();

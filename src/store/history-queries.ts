@@ -1,6 +1,8 @@
 import type { GrantPath } from '../model/grant-path.js';
-import type { IdentifierKind } from '../model/identifier.js';
+import type { Identifier, IdentifierKind } from '../model/identifier.js';
 import type { Principal } from '../model/principal.js';
+import type { PrincipalBinding } from '../model/principal-binding.js';
+import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import { normalizeDn, normalizeIdentifier } from '../resolve/normalize-identifier.js';
 import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
@@ -44,6 +46,8 @@ export class HistoryQueries {
       atTime: db.prepare('SELECT * FROM versions WHERE committed_at <= ? ORDER BY committed_at DESC, id DESC LIMIT 1'),
       aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b, @c) AND ${ALIVE}`),
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
+      binding: db.prepare(`SELECT json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals WHERE id = @id AND ${ALIVE}`).raw(),
+      bindingsAt: db.prepare(`SELECT id, json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`).raw(),
       roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
       members: db
         .prepare(
@@ -112,6 +116,23 @@ export class HistoryQueries {
 
   principalData(id: string, v: number): string | null {
     return (this.q.principal.get({ id, v }) as { data: string } | undefined)?.data ?? null;
+  }
+
+  /**
+   * A principal's status and identifiers at version v, extracted by SQLite: the decision index
+   * follows thousands of principals per large version, and parsing whole principal documents
+   * (accounts, attributes) in JavaScript made garbage whose collection stalled requests.
+   */
+  bindingAt(id: string, v: number): PrincipalBinding | null {
+    const row = this.q.binding.get({ id, v }) as [PrincipalStatus, string] | undefined;
+    return row ? { id, status: row[0], identifiers: JSON.parse(row[1]) as Identifier[] } : null;
+  }
+
+  /** Every principal's binding at version v, in id order (see bindingAt). */
+  *bindingsAt(v: number): Generator<PrincipalBinding> {
+    for (const [id, status, identifiers] of this.q.bindingsAt.iterate({ v }) as Iterable<[string, PrincipalStatus, string]>) {
+      yield { id, status, identifiers: JSON.parse(identifiers) as Identifier[] };
+    }
   }
 
   rolesAt(principalId: string, v: number): HeldRole[] {

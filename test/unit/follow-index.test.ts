@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../bench/seeded-random.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
-import type { DecisionIndex } from '../../src/policy/decision-index.js';
+import { buildDecisionIndex, type DecisionIndex } from '../../src/policy/decision-index.js';
 import { ShardedMap } from '../../src/policy/sharded-map.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { followIndex, loadIndex } from '../../src/serve/follow-role-store.js';
@@ -74,6 +74,10 @@ describe('following the role store', () => {
     assert.notEqual(v2, v1);
     assert.deepEqual(snapshot(v1, emails), before, 'the index that kept answering did not change');
     assert.deepEqual(snapshot(v2, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+    // And equal to an index built from the whole resolved state (full principal documents).
+    const full = buildDecisionIndex(t.store.history.stateAt(v2.roleStateVersion), v2.roleStateVersion, policy, ranks);
+    assert.deepEqual(snapshot(v2, emails), snapshot(full, emails));
+    assert.deepEqual([...v2.principals].map(([id, e]) => [id, e.identifiers]).sort(), [...full.principals].map(([id, e]) => [id, e.identifiers]).sort());
 
     // A small version is patched in place (same object), and still equals a fresh load.
     t.tick();
