@@ -4,6 +4,7 @@ import { RosterError } from '../errors/roster-error.js';
 import type { AuthzHeaders } from './authz-headers.js';
 import { decisionBatchSchema } from './decision-batch-schema.js';
 import type { DecisionService } from './decision-service.js';
+import type { PlainResponse } from './plain-response.js';
 import { validate } from './validate-with-schema.js';
 import { requestFromHeaders } from './request-from-headers.js';
 import { validateDecisionRequest } from './validate-decision-request.js';
@@ -17,12 +18,6 @@ export interface PlainRequest {
   readonly body: Buffer;
 }
 
-/** One answer: always JSON. */
-export interface PlainResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
 
 export interface DecisionRouteOptions {
   readonly bodyLimit: number;
@@ -37,7 +32,7 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 /**
  * The decision socket's routes: POST /v1/decision(s), GET /v1/authz (nginx auth_request),
  * /envoy/* (Envoy ext_authz HTTP service), /healthz, /readyz. Errors are thrown as RosterErrors
- * (rendered by errorResponse); no path through here ever answers allow on an error.
+ * (rendered by error-response.ts); no path through here ever answers allow on an error.
  */
 export async function answerDecisionRoute(service: DecisionService, opts: DecisionRouteOptions, req: PlainRequest): Promise<PlainResponse> {
   const q = req.url.indexOf('?');
@@ -69,12 +64,6 @@ export async function answerDecisionRoute(service: DecisionService, opts: Decisi
     return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', ...r });
   }
   throw new RosterError('ROSTER_ERR_NOT_FOUND', { method, path });
-}
-
-/** An error as `{ error: { code, message } }` with the code's HTTP status; unknown errors are 500. */
-export function errorResponse(err: unknown): PlainResponse {
-  if (err instanceof RosterError) return json(err.status, { error: { code: err.code, message: err.message } });
-  return json(500, { error: { code: 'ROSTER_ERR_INTERNAL', message: 'internal error' } });
 }
 
 function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = NO_HEADERS): PlainResponse {

@@ -1,9 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server, type Socket } from 'node:net';
 import type { AuthzHeaders } from './authz-headers.js';
-import { answerDecisionRoute, errorResponse, type PlainRequest, type PlainResponse } from './decision-routes.js';
+import { answerDecisionRoute, type PlainRequest } from './decision-routes.js';
+import { errorResponse } from './error-response.js';
 import type { DecisionService } from './decision-service.js';
 import { FastHttpConnection } from './fast-http-connection.js';
+import { writePlain, type PlainResponse } from './plain-response.js';
 import { readBody } from './read-body.js';
 
 export interface DecisionServerOptions {
@@ -94,6 +96,5 @@ async function viaNodeHttp(req: IncomingMessage, res: ServerResponse, limit: num
     r = errorResponse(err);
   }
   if (res.headersSent) return void res.destroy();
-  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), ...r.headers });
-  res.end(req.method === 'HEAD' ? undefined : r.body);
+  writePlain(res, r, req.method === 'HEAD');
 }

@@ -2,7 +2,9 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { RosterError } from '../errors/roster-error.js';
-import { errorResponse, type PlainRequest, type PlainResponse } from './decision-routes.js';
+import type { PlainRequest } from './decision-routes.js';
+import { errorResponse } from './error-response.js';
+import type { PlainResponse } from './plain-response.js';
 import { parseRequestHead } from './parse-request-head.js';
 
 export interface FastHttpOptions {
