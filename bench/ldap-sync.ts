@@ -3,6 +3,7 @@
  * (bench/generate-directory.ts's shape), written as LDIF and loaded offline with slapadd.
  *
  *   npm run build && node dist/bench/ldap-sync.js [users] [roles]
+ *   (ROSTER_BENCH_CHILD_FLAGS="--cpu-prof" passes node flags to the measuring processes)
  *
  * Each measurement runs in its own process so its peak RSS is its own:
  *   read   the connector alone: full sync, every batch consumed and dropped (search + mapping);
@@ -188,7 +189,8 @@ async function main(): Promise<void> {
   const roleCount = Number(args[0] ?? spec.roles);
   const dir = mkdtempSync(join(tmpdir(), 'roster-bench-ldap-'));
   const child = (argv: string[]): Record<string, unknown> => {
-    const r = spawnSync(process.execPath, [here, ...argv], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    const flags = (process.env.ROSTER_BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+    const r = spawnSync(process.execPath, [...flags, here, ...argv], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
     if (r.status !== 0) throw new Error(`${argv[0]} failed:\n${r.stdout}\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   };

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { Applier } from '../src/apply/applier.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { SqliteRoleStore } from '../src/store/sqlite-role-store.js';
-import { lowerToBackgroundPriority } from '../src/sync/background-priority.js';
+import { lowerToBackgroundPriority, PROVIDER_NICE } from '../src/sync/background-priority.js';
+import { execFileSync } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { directoryBatches, generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { timed } from './measure.js';
 
@@ -18,9 +20,16 @@ const users = Number(usersArg ?? 100_000);
 const percent = Number(percentArg ?? 10);
 const round = Number(roundArg ?? 1);
 const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
-// As the daemon's provider runs: applies at a lower CPU priority than decisions
-// (ROSTER_BENCH_SAME_PRIORITY=1 measures without that, for comparison).
-if (!process.env.ROSTER_BENCH_SAME_PRIORITY) lowerToBackgroundPriority(createLogger('warn'));
+// As the daemon's provider runs: applies at a lower CPU priority than decisions (every thread at
+// nice 10). For comparison: ROSTER_BENCH_WRITER_PRIORITY=same (no lowering), =main-thread (the
+// main thread only, as before all threads were lowered), or =idle (SCHED_IDLE via chrt).
+const mode = process.env.ROSTER_BENCH_WRITER_PRIORITY ?? (process.env.ROSTER_BENCH_SAME_PRIORITY ? 'same' : 'nice');
+if (mode === 'nice') lowerToBackgroundPriority(createLogger('warn'));
+else if (mode === 'main-thread') setPriority(PROVIDER_NICE);
+else if (mode === 'idle') {
+  lowerToBackgroundPriority(createLogger('warn'));
+  execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)]);
+}
 const store = SqliteRoleStore.openWritable(join(dir, 'roster.db'));
 try {
   const applier = new Applier(store, { linking: [{ by: 'email' }], roles: generatedRoles(spec, 'dir') }, () => Date.now());

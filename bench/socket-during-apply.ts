@@ -4,6 +4,9 @@
  * the same responder idle in the same run. The responder follows the store and swaps in the new
  * index; the target is p99 <= 2 ms during the apply (the swap must not stall requests).
  *   node --max-old-space-size=4096 dist/bench/socket-during-apply.js [users] [percentChanged] [rate] [pacedRounds] [saturatedRounds]
+ * Environment: ROSTER_BENCH_TIMELINE=1 prints answers over 2 ms per second of each window;
+ * ROSTER_BENCH_WRITER_PRIORITY (see writerEnv); ROSTER_BENCH_LOG_MODE (decision log, default
+ * async); ROSTER_BENCH_RESPONDER_FLAGS (node flags for the responder, e.g. --trace-gc).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,8 +34,8 @@ process.on('exit', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(file: string, args: string[], opts: { ipcReady?: boolean; execArgv?: string[] } = {}): { child: ChildProcess; ready: Promise<void>; done: Promise<number | null> } {
-  const child = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: opts.execArgv ?? [] });
+function run(file: string, args: string[], opts: { ipcReady?: boolean; execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; ready: Promise<void>; done: Promise<number | null> } {
+  const child = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: opts.execArgv ?? [], env: opts.env ?? process.env });
   children.add(child);
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
   const ready = opts.ipcReady ? new Promise<void>((resolve, reject) => {
@@ -55,7 +58,7 @@ writeFileSync(
     log: { level: 'warn' },
     listen: { decision: { path: socket, mode: '0600' }, admin: { path: join(dir, 'admin.sock'), mode: '0600' } },
     policy: { file: join(dir, 'policy.yaml') },
-    decisionLog: { mode: 'async', path: join(dir, 'decisions.db') },
+    decisionLog: { mode: process.env.ROSTER_BENCH_LOG_MODE ?? 'async', path: join(dir, 'decisions.db') },
     identity: { link: [{ by: 'email' }] },
     roles: generatedRoles(spec, 'dir').map((r) => ({ name: r.name, rank: r.rank, grantedBy: [{ group: { source: 'dir', id: `g${String(r.rank).padStart(5, '0')}` } }] })),
     sources: [{ id: 'dir', type: 'static', maxStaleness: '7d', options: { file: join(dir, 'static.yaml') } }],
@@ -67,6 +70,16 @@ const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '
 await responder.ready;
 const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);
 await saturate(socket, frames, { connections: 32, durationMs: 3000 }); // warm-up
+
+/**
+ * The writer's CPU priority per round: as the daemon's provider (every thread at nice 10) unless
+ * ROSTER_BENCH_WRITER_PRIORITY says otherwise (see socket-apply-writer.ts); a comma list (e.g.
+ * "main-thread,nice") alternates by round, so two settings are compared under the same noise.
+ */
+function writerEnv(round: number): NodeJS.ProcessEnv {
+  const modes = process.env.ROSTER_BENCH_WRITER_PRIORITY?.split(',');
+  return modes ? { ...process.env, ROSTER_BENCH_WRITER_PRIORITY: modes[(round - 1) % modes.length] } : process.env;
+}
 
 /** The role-state version the responder answers from (its /readyz). */
 function answeringVersion(): Promise<number> {
@@ -92,15 +105,30 @@ async function appliedAndSwapped(writer: { done: Promise<number | null> }, versi
  * a writer starts a full sync until the responder has swapped in the version it wrote: the
  * whole apply, the follow and the swap are inside the measured window.
  */
-async function duringApply<T>(round: number, load: (durationMs: number, stop?: Promise<void>) => Promise<T>): Promise<{ idle: T; busy: T; ms: number }> {
+async function duringApply<T extends { slowSentAt?: readonly number[] }>(round: number, load: (durationMs: number, stop?: Promise<void>) => Promise<T>): Promise<{ idle: T; busy: T; ms: number }> {
+  const idleT0 = performance.now();
   const idle = await load(8000);
+  if (process.env.ROSTER_BENCH_TIMELINE && idle.slowSentAt) {
+    const perSecond = new Array<number>(8).fill(0);
+    for (const at of idle.slowSentAt) perSecond[Math.min(7, Math.max(0, Math.floor((at - idleT0) / 1000)))]!++;
+    console.log(`  idle: over 2 ms per second: ${perSecond.join(' ')}`);
+  }
   const version = (await answeringVersion()) + 1;
   const t0 = performance.now();
-  const writer = run(join(here, 'socket-apply-writer.js'), [dir, String(users), String(percent), String(round)], { execArgv: ['--max-old-space-size=4096'] });
+  const writer = run(join(here, 'socket-apply-writer.js'), [dir, String(users), String(percent), String(round)], { execArgv: ['--max-old-space-size=4096'], env: writerEnv(round) });
+  let written = 0;
+  void writer.done.then(() => (written = performance.now()));
   const swapped = appliedAndSwapped(writer, version);
   const busy = await load(600_000, swapped);
   await swapped;
-  return { idle, busy, ms: performance.now() - t0 };
+  const ms = performance.now() - t0;
+  // ROSTER_BENCH_TIMELINE=1: answers over 2 ms per second of the window, and when the writer committed.
+  if (process.env.ROSTER_BENCH_TIMELINE && busy.slowSentAt) {
+    const perSecond = new Array<number>(Math.ceil(ms / 1000)).fill(0);
+    for (const at of busy.slowSentAt) perSecond[Math.max(0, Math.floor((at - t0) / 1000))]!++;
+    console.log(`  over 2 ms per second: ${perSecond.join(' ')}; writer committed at ${((written - t0) / 1000).toFixed(1)} s, swapped at ${(ms / 1000).toFixed(1)} s`);
+  }
+  return { idle, busy, ms };
 }
 
 const fmt = (ms: number | undefined): string => `${((ms ?? NaN) * 1000).toFixed(0)} µs`;
@@ -117,8 +145,9 @@ for (let round = SATURATED_ROUNDS + 1; round <= SATURATED_ROUNDS + PACED_ROUNDS;
   const [ip50, ip99] = quantiles(idle.latencyMs, [0.5, 0.99]);
   const [bp50, bp99, bmax] = quantiles(busy.latencyMs, [0.5, 0.99, 1]);
   p99s.push(bp99!);
-  console.log(`round ${round} paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply and swap (${(ms / 1000).toFixed(1)} s, ${busy.requests} requests) p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);
+  const mode = writerEnv(round).ROSTER_BENCH_WRITER_PRIORITY;
+  console.log(`round ${round}${mode ? ` (writer ${mode})` : ''} paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply and swap (${(ms / 1000).toFixed(1)} s, ${busy.requests} requests) p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);
 }
-console.log(`summary: throughput during the apply ${(100 * median(drops)).toFixed(0)}% of idle (median of ${drops.length}); p99 during the apply ${fmt(median(p99s))} (median of ${p99s.length}; target <= 2 ms); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`summary: throughput during the apply ${drops.length ? `${(100 * median(drops)).toFixed(0)}% of idle (median of ${drops.length})` : 'not measured'}; p99 during the apply ${fmt(median(p99s))} (median of ${p99s.length}; target <= 2 ms); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 responder.child.kill('SIGTERM');
 await responder.done;

@@ -27,6 +27,8 @@ export interface RunResult {
   readonly deny: number;
   /** CPU time this (client) process used during the run, in ms. */
   readonly clientCpuMs: number;
+  /** paced(): send times (performance.now(), ms) of the answers that took over 2 ms, for a timeline. */
+  readonly slowSentAt?: readonly number[];
 }
 
 export function requestFrames(bodies: readonly string[], path = '/v1/decision'): Buffer[] {
@@ -185,6 +187,7 @@ export async function paced(
 ): Promise<RunResult> {
   const latency = new Samples();
   const fromDue = new Samples();
+  const slowSentAt: number[] = [];
   let total = Math.floor((opts.rate * opts.durationMs) / 1000);
   const interval = 1000 / opts.rate;
   let next = Math.floor(Math.random() * frames.length);
@@ -213,6 +216,7 @@ export async function paced(
       const now = performance.now();
       latency.push(now - c.sentAt);
       fromDue.push(now - c.dueAt);
+      if (now - c.sentAt > 2) slowSentAt.push(c.sentAt);
       if (status !== 200) non200++;
       else if (isAllow) allow++;
       else deny++;
@@ -273,6 +277,7 @@ export async function paced(
     allow,
     deny,
     clientCpuMs: (cpu.user + cpu.system) / 1000,
+    slowSentAt,
   };
 }
 
