@@ -5,7 +5,7 @@ import { splitAccountKey } from '../resolve/account-key.js';
 import type { ResolutionPatch } from '../resolve/resolve-state.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import { canonicalJson } from './canonical-json.js';
-import { aliasKey, type ResolvedCache } from './resolved-cache.js';
+import { aliasKey, type AliasPair, type ResolvedCache } from './resolved-cache.js';
 
 type Resolved = Pick<ChangeSet, 'principals' | 'links' | 'aliases' | 'grants'>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
@@ -27,7 +27,7 @@ export function diffResolved(
   const grants: Mutable<Resolved['grants']> = { ended: [], started: [] };
   const links: Mutable<Resolved['links']> = { ended: [], started: [] };
   const jsonUpdates = new Map<string, string | null>();
-  const aliasUpdates = new Map<string, readonly string[] | null>();
+  const aliasUpdates = new Map<string, readonly AliasPair[] | null>();
   const grantUpdates = new Map<string, ReadonlyMap<string, string> | null>();
   const principalOf = (id: string): Principal | undefined => (patch.principals.has(id) ? patch.principals.get(id) ?? undefined : current.principals.get(id));
   const grantsOf = (id: string): ReadonlyMap<string, GrantPath> | undefined => (patch.grants.has(id) ? patch.grants.get(id) ?? undefined : current.grants.get(id));
@@ -47,20 +47,25 @@ export function diffResolved(
       jsonUpdates.set(id, json ?? null);
     }
 
-    const nowAliases = p ? p.identifiers.map((i) => aliasKey(i.kind, i.value)) : NONE;
+    const nowAliases: readonly AliasPair[] = p ? p.identifiers : NONE;
     const oldAliases = cache.aliases.get(id) ?? NONE;
-    // Most principals keep their aliases in the same order, or (a first apply) had none: both
-    // are decided without building sets.
-    if (oldAliases.length === 0) {
-      p?.identifiers.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
+    // The cache keeps the committed principal's own identifiers array, so an untouched principal
+    // is decided by reference; a first apply (none before) or the same list in the same order
+    // without building sets (the cache then takes the shared array); only a real change builds
+    // `kind\0value` keys.
+    if (oldAliases === nowAliases) {
+      // unchanged
+    } else if (oldAliases.length === 0) {
+      nowAliases.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
       if (nowAliases.length) aliasUpdates.set(id, nowAliases);
-    } else if (!sameList(oldAliases, nowAliases)) {
-      const oldSet = new Set(oldAliases);
-      const nowSet = new Set(nowAliases);
-      let aliasChanged = oldAliases.length !== nowAliases.length;
-      for (const k of nowAliases) if (!oldSet.has(k)) (aliasChanged = true), aliases.started.push({ ...splitAlias(k), principalId: id });
-      for (const k of oldAliases) if (!nowSet.has(k)) (aliasChanged = true), aliases.ended.push({ ...splitAlias(k), principalId: id });
-      if (aliasChanged) aliasUpdates.set(id, nowAliases.length ? nowAliases : null);
+    } else if (sameAliases(oldAliases, nowAliases)) {
+      aliasUpdates.set(id, nowAliases);
+    } else {
+      const oldSet = new Set(oldAliases.map((i) => aliasKey(i.kind, i.value)));
+      const nowSet = new Set(nowAliases.map((i) => aliasKey(i.kind, i.value)));
+      for (const k of nowSet) if (!oldSet.has(k)) aliases.started.push({ ...splitAlias(k), principalId: id });
+      for (const k of oldSet) if (!nowSet.has(k)) aliases.ended.push({ ...splitAlias(k), principalId: id });
+      aliasUpdates.set(id, nowAliases.length ? nowAliases : null);
     }
 
     const oldGrants = cache.grants.get(id);
@@ -118,11 +123,11 @@ function grantJson(grants: ReadonlyMap<string, GrantPath>): Map<string, string> 
   return out;
 }
 
-const NONE: readonly string[] = [];
+const NONE: readonly AliasPair[] = [];
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+function sameAliases(a: readonly AliasPair[], b: readonly AliasPair[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.kind !== b[i]!.kind || a[i]!.value !== b[i]!.value) return false;
   return true;
 }
 

@@ -2,7 +2,7 @@ import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import { accountKey } from '../resolve/account-key.js';
 import type { CurrentRows } from '../store/current-rows.js';
-import { aliasKey, type ResolvedCache } from './resolved-cache.js';
+import type { AliasPair, ResolvedCache } from './resolved-cache.js';
 import { SourceCache } from './source-cache.js';
 
 /** Rebuilds the applier's caches from the store's current rows (at start). */
@@ -21,11 +21,12 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
   for (const r of rows.principals) principalJson.set(r.id, r.data);
   const links = new Map<string, string>();
   for (const r of rows.links) links.set(accountKey(r.source, r.externalId), r.principalId);
-  const aliases = new Map<string, readonly string[]>();
+  const aliases = new Map<string, readonly AliasPair[]>();
   for (const r of rows.aliases) {
-    const list = aliases.get(r.principalId) as string[] | undefined;
-    if (list) list.push(aliasKey(r.kind, r.value));
-    else aliases.set(r.principalId, [aliasKey(r.kind, r.value)]);
+    const list = aliases.get(r.principalId) as AliasPair[] | undefined;
+    const pair = { kind: r.kind, value: r.value };
+    if (list) list.push(pair);
+    else aliases.set(r.principalId, [pair]);
   }
   const grants = new Map<string, ReadonlyMap<string, string>>();
   for (const r of rows.grants) {

@@ -6,10 +6,19 @@ export interface ResolvedCache {
   readonly principalJson: Map<string, string>;
   /** accountKey -> principal id. */
   links: ReadonlyMap<string, string>;
-  /** principal id -> its alias keys (`kind\0value`). */
-  readonly aliases: Map<string, readonly string[]>;
+  /**
+   * principal id -> its committed aliases: after a commit the committed principal's own
+   * identifiers array (shared, so 500k aliases cost no copies); loaded from the store at start.
+   */
+  readonly aliases: Map<string, readonly AliasPair[]>;
   /** principal id -> role -> canonical JSON of the grant path. */
   readonly grants: Map<string, ReadonlyMap<string, string>>;
+}
+
+/** An alias as the store keys it (an identifier without its `verified` flag). */
+export interface AliasPair {
+  readonly kind: string;
+  readonly value: string;
 }
 
 export const aliasKey = (kind: string, value: string): string => `${kind}\u0000${value}`;

@@ -17,9 +17,13 @@ export class LinkIndex {
   private readonly byValue = new Map<string, OneOrMany>();
   /** account key -> its `ruleIndex\0value` keys. */
   readonly keysOf = new Map<string, readonly string[]>();
-  /** `kind:value` -> principal ids carrying it. */
-  private readonly aliasOwners = new Map<string, OneOrMany>();
-  /** The `kind:value` keys with more than one owner. */
+  /**
+   * kind -> value -> principal ids carrying it. Nested rather than keyed by `kind:value`: the
+   * value strings are the principals' own, so 500k identifiers cost map entries, not 500k new
+   * key strings (about 50 MB at 100k principals).
+   */
+  private readonly aliasOwners = new Map<string, Map<string, OneOrMany>>();
+  /** The `kind:value` keys with more than one owner (few: built only for those). */
   readonly ambiguous = new Set<string>();
 
   static build(sources: ReadonlyMap<string, SourceState>, rules: readonly LinkRule[], principals: Iterable<Principal>): LinkIndex {
@@ -49,7 +53,8 @@ export class LinkIndex {
   /** The identifiers more than one principal carries, as conflicts (decisions for them are denied). */
   ambiguousConflicts(): Conflict[] {
     return [...this.ambiguous].sort().map((identifier) => {
-      const owners = [...valuesOf(this.aliasOwners, identifier)].sort();
+      const i = identifier.indexOf(':');
+      const owners = [...valuesOf(this.aliasOwners.get(identifier.slice(0, i)) ?? EMPTY, identifier.slice(i + 1))].sort();
       return { kind: 'ambiguous-alias' as const, identifier, accounts: owners, message: `identifier ${identifier} belongs to ${owners.length} principals; decisions for it are denied` };
     });
   }
@@ -57,12 +62,16 @@ export class LinkIndex {
   /** Replaces a principal's identifiers (before -> after; null = none). */
   setPrincipal(pid: string, before: Principal | null | undefined, after: Principal | null | undefined): void {
     for (const idf of before?.identifiers ?? []) {
-      const k = `${idf.kind}:${idf.value}`;
-      if (removeFrom(this.aliasOwners, k, pid) <= 1) this.ambiguous.delete(k);
+      const byValue = this.aliasOwners.get(idf.kind);
+      if (!byValue) continue;
+      const left = removeFrom(byValue, idf.value, pid);
+      if (left <= 1 && this.ambiguous.size) this.ambiguous.delete(`${idf.kind}:${idf.value}`);
+      if (byValue.size === 0) this.aliasOwners.delete(idf.kind);
     }
     for (const idf of after?.identifiers ?? []) {
-      const k = `${idf.kind}:${idf.value}`;
-      if (addTo(this.aliasOwners, k, pid) > 1) this.ambiguous.add(k);
+      let byValue = this.aliasOwners.get(idf.kind);
+      if (!byValue) this.aliasOwners.set(idf.kind, (byValue = new Map()));
+      if (addTo(byValue, idf.value, pid) > 1) this.ambiguous.add(`${idf.kind}:${idf.value}`);
     }
   }
 }
@@ -86,6 +95,7 @@ export function linkKeys(sourceId: string, account: Account, rules: readonly Lin
  * one, and 400k one-element sets cost more memory and time than the index is worth.
  */
 type OneOrMany = string | Set<string>;
+const EMPTY: ReadonlyMap<string, OneOrMany> = new Map();
 
 /** Adds v under k; returns how many values k then has. */
 function addTo(map: Map<string, OneOrMany>, k: string, v: string): number {

@@ -148,4 +148,20 @@ describe('applier', () => {
     const reader = SqliteRoleStore.openReadonly(t.path);
     reader.close();
   });
+
+  it('keeps ambiguous identifiers as conflicts as they come and go (the incremental link index)', async () => {
+    // Linked by employee id only, so two principals can share an email.
+    const t = testApplier({ linking: [{ by: 'employeeId' }], roles: [] });
+    const withEmail = (id: string, email: string) =>
+      user(id, { identifiers: [{ kind: 'employeeId', value: `E-${id}` }, { kind: 'email', value: email }] });
+    const ambiguous = () => t.applier.snapshot().state.conflicts.filter((c) => c.kind === 'ambiguous-alias').map((c) => `${c.identifier} x${c.accounts.length}`);
+    await t.full('ldap', { accounts: [withEmail('a', 'shared@example.com'), withEmail('b', 'b@example.com')] });
+    assert.deepEqual(ambiguous(), []);
+    await t.delta('ldap', { accounts: [withEmail('b', 'shared@example.com')] });
+    assert.deepEqual(ambiguous(), ['email:shared@example.com x2']);
+    await t.delta('ldap', { accounts: [withEmail('c', 'shared@example.com')] });
+    assert.deepEqual(ambiguous(), ['email:shared@example.com x3']);
+    await t.delta('ldap', { removedAccounts: ['a', 'c'] });
+    assert.deepEqual(ambiguous(), []);
+  });
 });
