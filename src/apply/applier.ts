@@ -154,7 +154,7 @@ export class Applier {
       // A pending whole resolution is redone over the new data; otherwise only what changed.
       const patch = change
         ? resolveIncremental(this.state, this.roleIndex, this.sources, this.rules, change, this.linkIndex)
-        : patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links, { ambiguity: false }), this.resolved.principalJson.keys());
+        : patchFromFull(resolveFull(this.sources, this.rules, this.resolved.links, { ambiguity: false }), this.resolved.principalDigest.keys());
       const { changes: resolvedChanges, updateCache } = diffResolved(this.resolved, this.state, patch, this.pendingFull);
       const changes: ChangeSet = { source, trigger: opts.trigger, committedAt: this.now(), ...raw, ...resolvedChanges };
       const conflicts = patch.conflicts;

@@ -4,7 +4,7 @@ import type { SourceBatch } from '../model/source-delta.js';
 import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
-import type { Cached, SourceCache } from './source-cache.js';
+import { cached, type Cached, type SourceCache } from './source-cache.js';
 
 /**
  * Folds a delta's batches, in order, over the cached state of its source and keeps only real
@@ -37,11 +37,11 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
-      accounts.set(value.externalId, { value, json: JSON.stringify(value) });
+      accounts.set(value.externalId, cached(value, JSON.stringify(value)));
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      groups.set(value.externalId, { value, json: JSON.stringify(value) });
+      groups.set(value.externalId, cached(value, JSON.stringify(value)));
     }
     for (const id of batch.removedAccounts ?? []) {
       if (!hasAccount(id)) continue;
@@ -69,10 +69,10 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
 
   const diff = emptyRawDiff();
   for (const [id, entry] of accounts) {
-    if ((cache.accountJson.get(id) ?? null) !== (entry?.json ?? null)) diff.accounts.set(id, entry);
+    if ((cache.accountDigest.get(id) ?? null) !== (entry?.digest ?? null)) diff.accounts.set(id, entry);
   }
   for (const [id, entry] of groups) {
-    if ((cache.groupJson.get(id) ?? null) !== (entry?.json ?? null)) diff.groups.set(id, entry);
+    if ((cache.groupDigest.get(id) ?? null) !== (entry?.digest ?? null)) diff.groups.set(id, entry);
   }
   for (const [g, m] of members) {
     for (const [k, present] of m) {

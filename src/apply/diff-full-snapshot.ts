@@ -3,7 +3,7 @@ import type { Membership } from '../model/membership.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
 import { sameJson } from './same-json.js';
-import type { SourceCache } from './source-cache.js';
+import { cached, type SourceCache } from './source-cache.js';
 
 export interface FullSnapshotDiff {
   readonly diff: RawDiff;
@@ -56,16 +56,16 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
       const value = normalizeAccount(raw);
       seenAccounts.add(value.externalId);
       // Most accounts are unchanged: equal normalized values, so their JSON is never built.
-      const cached = cache.accounts.get(value.externalId);
-      const json = cached !== undefined && sameJson(cached, value) ? null : JSON.stringify(value);
-      if (json !== null && cache.accountJson.get(value.externalId) !== json) diff.accounts.set(value.externalId, { value, json });
+      const kept = cache.accounts.get(value.externalId);
+      const entry = kept !== undefined && sameJson(kept, value) ? null : cached(value, JSON.stringify(value));
+      if (entry !== null && cache.accountDigest.get(value.externalId) !== entry.digest) diff.accounts.set(value.externalId, entry);
       else diff.accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      const json = JSON.stringify(value);
+      const entry = cached(value, JSON.stringify(value));
       seenGroups.add(value.externalId);
-      if (cache.groupJson.get(value.externalId) !== json) diff.groups.set(value.externalId, { value, json });
+      if (cache.groupDigest.get(value.externalId) !== entry.digest) diff.groups.set(value.externalId, entry);
       else diff.groups.delete(value.externalId);
     }
     for (const [groupId, list] of byGroup(batch.memberships ?? [])) for (const m of list) see(groupId, m);

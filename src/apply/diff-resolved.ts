@@ -5,6 +5,7 @@ import { splitAccountKey } from '../resolve/account-key.js';
 import type { ResolutionPatch } from '../resolve/resolve-state.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import { canonicalJson } from './canonical-json.js';
+import { jsonDigest } from './json-digest.js';
 import { aliasKey, type AliasPair, type ResolvedCache } from './resolved-cache.js';
 
 type Resolved = Pick<ChangeSet, 'principals' | 'links' | 'aliases' | 'grants'>;
@@ -26,25 +27,26 @@ export function diffResolved(
   const aliases: Mutable<Resolved['aliases']> = { ended: [], started: [] };
   const grants: Mutable<Resolved['grants']> = { ended: [], started: [] };
   const links: Mutable<Resolved['links']> = { ended: [], started: [] };
-  const jsonUpdates = new Map<string, string | null>();
+  const digestUpdates = new Map<string, string | null>();
   const aliasUpdates = new Map<string, readonly AliasPair[] | null>();
   const grantUpdates = new Map<string, ReadonlyMap<string, string> | null>();
   const principalOf = (id: string): Principal | undefined => (patch.principals.has(id) ? patch.principals.get(id) ?? undefined : current.principals.get(id));
   const grantsOf = (id: string): ReadonlyMap<string, GrantPath> | undefined => (patch.grants.has(id) ? patch.grants.get(id) ?? undefined : current.grants.get(id));
   // In id order, so the store's principal-keyed indexes are appended to, not scattered into.
   const ids = [...patch.principals.keys()];
-  if (all) for (const id of cache.principalJson.keys()) if (!patch.principals.has(id)) ids.push(id);
+  if (all) for (const id of cache.principalDigest.keys()) if (!patch.principals.has(id)) ids.push(id);
   ids.sort();
 
   for (const id of ids) {
     const p = principalOf(id);
     // Principals are built in canonical key order (build-principal.ts), so plain JSON is canonical.
     const json = p ? JSON.stringify(p) : undefined;
-    const old = cache.principalJson.get(id);
-    if (old !== json) {
+    const digest = json === undefined ? undefined : jsonDigest(json);
+    const old = cache.principalDigest.get(id);
+    if (old !== digest) {
       if (old !== undefined) principals.ended.push({ id });
       if (json !== undefined) principals.started.push({ id, data: json });
-      jsonUpdates.set(id, json ?? null);
+      digestUpdates.set(id, digest ?? null);
     }
 
     const nowAliases: readonly AliasPair[] = p ? p.identifiers : NONE;
@@ -99,7 +101,7 @@ export function diffResolved(
   return {
     changes: { principals, links, aliases, grants },
     updateCache: () => {
-      jsonUpdates.forEach((j, id) => (j === null ? cache.principalJson.delete(id) : cache.principalJson.set(id, j)));
+      digestUpdates.forEach((d, id) => (d === null ? cache.principalDigest.delete(id) : cache.principalDigest.set(id, d)));
       aliasUpdates.forEach((a, id) => (a === null ? cache.aliases.delete(id) : cache.aliases.set(id, a)));
       grantUpdates.forEach((g, id) => (g === null ? cache.grants.delete(id) : cache.grants.set(id, g)));
       // The new link map is never changed in place (a relink builds another), so it is shared.

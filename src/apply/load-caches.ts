@@ -3,7 +3,8 @@ import type { Group } from '../model/group.js';
 import { accountKey } from '../resolve/account-key.js';
 import type { CurrentRows } from '../store/current-rows.js';
 import type { AliasPair, ResolvedCache } from './resolved-cache.js';
-import { SourceCache } from './source-cache.js';
+import { jsonDigest } from './json-digest.js';
+import { cached, SourceCache } from './source-cache.js';
 
 /** Rebuilds the applier's caches from the store's current rows (at start). */
 export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCache>; resolved: ResolvedCache } {
@@ -13,12 +14,12 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
     if (!s) sources.set(id, (s = new SourceCache()));
     return s;
   };
-  for (const r of rows.accounts) sourceOf(r.source).setAccount(r.externalId, { value: JSON.parse(r.data) as Account, json: r.data });
-  for (const r of rows.groups) sourceOf(r.source).setGroup(r.externalId, { value: JSON.parse(r.data) as Group, json: r.data });
+  for (const r of rows.accounts) sourceOf(r.source).setAccount(r.externalId, cached(JSON.parse(r.data) as Account, r.data));
+  for (const r of rows.groups) sourceOf(r.source).setGroup(r.externalId, cached(JSON.parse(r.data) as Group, r.data));
   for (const r of rows.memberships) sourceOf(r.source).setMember(r.groupId, r.member, true);
 
-  const principalJson = new Map<string, string>();
-  for (const r of rows.principals) principalJson.set(r.id, r.data);
+  const principalDigest = new Map<string, string>();
+  for (const r of rows.principals) principalDigest.set(r.id, jsonDigest(r.data));
   const links = new Map<string, string>();
   for (const r of rows.links) links.set(accountKey(r.source, r.externalId), r.principalId);
   const aliases = new Map<string, readonly AliasPair[]>();
@@ -34,5 +35,5 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
     if (!m) grants.set(r.principalId, (m = new Map()));
     m.set(r.role, r.path);
   }
-  return { sources, resolved: { principalJson, links, aliases, grants } };
+  return { sources, resolved: { principalDigest, links, aliases, grants } };
 }

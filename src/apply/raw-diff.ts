@@ -1,7 +1,7 @@
 import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import type { MemberKey } from '../resolve/source-state.js';
-import type { Cached, SourceCache } from './source-cache.js';
+import type { Cached, Kept, SourceCache } from './source-cache.js';
 
 /** One direct membership of one source, in the shape the change set stores it. */
 export interface MemberChange {
@@ -22,14 +22,22 @@ export interface RawDiff {
   readonly memberRemoves: MemberChange[];
 }
 
+/** An edit of the cache: a RawDiff, or the undo of one (whose entries carry no JSON). */
+export interface CacheEdit {
+  readonly accounts: Map<string, Kept<Account> | null>;
+  readonly groups: Map<string, Kept<Group> | null>;
+  readonly memberAdds: MemberChange[];
+  readonly memberRemoves: MemberChange[];
+}
+
 export const emptyRawDiff = (): RawDiff => ({ accounts: new Map(), groups: new Map(), memberAdds: [], memberRemoves: [] });
 
 export const isEmptyRawDiff = (d: RawDiff): boolean =>
   d.accounts.size === 0 && d.groups.size === 0 && d.memberAdds.length === 0 && d.memberRemoves.length === 0;
 
 /** Applies `diff` to `cache` and returns the diff that undoes it. */
-export function applyRawDiff(cache: SourceCache, diff: RawDiff): RawDiff {
-  const undo = emptyRawDiff();
+export function applyRawDiff(cache: SourceCache, diff: CacheEdit): CacheEdit {
+  const undo: CacheEdit = { accounts: new Map(), groups: new Map(), memberAdds: [], memberRemoves: [] };
   // forEach, not for-of: no [key, value] array per entry (100k of them in an initial apply).
   diff.accounts.forEach((entry, id) => {
     undo.accounts.set(id, cache.getAccount(id));

@@ -1,9 +1,10 @@
 /**
- * The committed resolved state in the serialized forms the store keeps, so the next resolution
- * is diffed by string comparison. Updated in place after each commit.
+ * The committed resolved state in the serialized forms the store keeps (principals as digests of
+ * their JSON), so the next resolution is diffed by string comparison. Updated in place after each commit.
  */
 export interface ResolvedCache {
-  readonly principalJson: Map<string, string>;
+  /** principal id -> digest of its canonical JSON (json-digest.ts). */
+  readonly principalDigest: Map<string, string>;
   /** accountKey -> principal id. */
   links: ReadonlyMap<string, string>;
   /**

@@ -1,12 +1,21 @@
 import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import type { MemberKey, SourceState } from '../resolve/source-state.js';
+import { jsonDigest } from './json-digest.js';
 
-/** An account or group together with its canonical JSON, the form the store keeps. */
-export interface Cached<T> {
+/** An account or group as the cache keeps it: the value and the digest of its canonical JSON. */
+export interface Kept<T> {
   readonly value: T;
+  readonly digest: string;
+}
+
+/** An account or group with its canonical JSON too, the form the store keeps (diffs carry it). */
+export interface Cached<T> extends Kept<T> {
   readonly json: string;
 }
+
+/** A diff entry for a value: its JSON and the digest the cache compares. */
+export const cached = <T>(value: T, json: string): Cached<T> => ({ value, json, digest: jsonDigest(json) });
 
 /**
  * The current data of one source, mutable only by the applier (which serializes all applies).
@@ -16,9 +25,9 @@ export interface Cached<T> {
  */
 export class SourceCache implements SourceState {
   readonly accounts = new Map<string, Account>();
-  readonly accountJson = new Map<string, string>();
+  readonly accountDigest = new Map<string, string>();
   readonly groups = new Map<string, Group>();
-  readonly groupJson = new Map<string, string>();
+  readonly groupDigest = new Map<string, string>();
   readonly accountMembers = new Map<string, Map<string, number>>();
   readonly childGroups = new Map<string, Map<string, number>>();
   readonly accountGroups = new Map<string, string[]>();
@@ -27,34 +36,34 @@ export class SourceCache implements SourceState {
   /** Direct memberships held (accounts and groups), so a full snapshot that listed them all skips the scan for removals. */
   memberCount = 0;
 
-  setAccount(id: string, entry: Cached<Account> | null): void {
+  setAccount(id: string, entry: Kept<Account> | null): void {
     if (entry) {
       this.accounts.set(id, entry.value);
-      this.accountJson.set(id, entry.json);
+      this.accountDigest.set(id, entry.digest);
     } else {
       this.accounts.delete(id);
-      this.accountJson.delete(id);
+      this.accountDigest.delete(id);
     }
   }
 
-  getAccount(id: string): Cached<Account> | null {
-    const json = this.accountJson.get(id);
-    return json === undefined ? null : { value: this.accounts.get(id)!, json };
+  getAccount(id: string): Kept<Account> | null {
+    const digest = this.accountDigest.get(id);
+    return digest === undefined ? null : { value: this.accounts.get(id)!, digest };
   }
 
-  setGroup(id: string, entry: Cached<Group> | null): void {
+  setGroup(id: string, entry: Kept<Group> | null): void {
     if (entry) {
       this.groups.set(id, entry.value);
-      this.groupJson.set(id, entry.json);
+      this.groupDigest.set(id, entry.digest);
     } else {
       this.groups.delete(id);
-      this.groupJson.delete(id);
+      this.groupDigest.delete(id);
     }
   }
 
-  getGroup(id: string): Cached<Group> | null {
-    const json = this.groupJson.get(id);
-    return json === undefined ? null : { value: this.groups.get(id)!, json };
+  getGroup(id: string): Kept<Group> | null {
+    const digest = this.groupDigest.get(id);
+    return digest === undefined ? null : { value: this.groups.get(id)!, digest };
   }
 
   hasMember(groupId: string, key: MemberKey): boolean {

@@ -8,12 +8,12 @@ type SourceSections = Pick<ChangeSet, 'accounts' | 'groups' | 'memberships'>;
 export function sourceChanges(source: string, cache: SourceCache, diff: RawDiff): SourceSections {
   const accounts = { ended: [] as { source: string; externalId: string }[], started: [] as { source: string; externalId: string; data: string }[] };
   for (const [externalId, entry] of diff.accounts) {
-    if (cache.accountJson.has(externalId)) accounts.ended.push({ source, externalId });
+    if (cache.accounts.has(externalId)) accounts.ended.push({ source, externalId });
     if (entry) accounts.started.push({ source, externalId, data: entry.json });
   }
   const groups = { ended: [] as { source: string; externalId: string }[], started: [] as { source: string; externalId: string; data: string }[] };
   for (const [externalId, entry] of diff.groups) {
-    if (cache.groupJson.has(externalId)) groups.ended.push({ source, externalId });
+    if (cache.groups.has(externalId)) groups.ended.push({ source, externalId });
     if (entry) groups.started.push({ source, externalId, data: entry.json });
   }
   return {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account } from '../../src/model/account.js';
+import type { Group } from '../../src/model/group.js';
 import type { SourceBatch } from '../../src/model/source-delta.js';
 import { accountKey } from '../../src/resolve/account-key.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { resolveState } from '../../src/resolve/resolve-state.js';
-import { SourceCache } from '../../src/apply/source-cache.js';
+import { cached, SourceCache } from '../../src/apply/source-cache.js';
 import { canonicalJson } from '../../src/apply/canonical-json.js';
 import { group, inGroup, nested } from '../support/builders.js';
 import { seededRandom } from '../../bench/seeded-random.js';
@@ -107,13 +108,13 @@ async function runSeed(seed: number, steps: number): Promise<void> {
       const [s, id, ...json] = row.split('|');
       const c = sources.get(s!) ?? new SourceCache();
       sources.set(s!, c);
-      c.setAccount(id!, { value: JSON.parse(json.join('|')) as Account, json: json.join('|') });
+      c.setAccount(id!, cached(JSON.parse(json.join('|')) as Account, json.join('|')));
     }
     for (const row of got.groups) {
       const [s, id, ...json] = row.split('|');
       const c = sources.get(s!) ?? new SourceCache();
       sources.set(s!, c);
-      c.setGroup(id!, { value: JSON.parse(json.join('|')), json: json.join('|') });
+      c.setGroup(id!, cached(JSON.parse(json.join('|')) as Group, json.join('|')));
     }
     for (const row of got.memberships) {
       const [s, g, m] = row.split('|');
