@@ -29,7 +29,7 @@ export function diffResolved(
   const links: Mutable<Resolved['links']> = { ended: [], started: [] };
   const digestUpdates = new Map<string, string | null>();
   const aliasUpdates = new Map<string, readonly AliasPair[] | null>();
-  const grantUpdates = new Map<string, ReadonlyMap<string, string> | null>();
+  const grantUpdates = new Map<string, ReadonlyMap<string, GrantPath> | null>();
   const principalOf = (id: string): Principal | undefined => (patch.principals.has(id) ? patch.principals.get(id) ?? undefined : current.principals.get(id));
   const grantsOf = (id: string): ReadonlyMap<string, GrantPath> | undefined => (patch.grants.has(id) ? patch.grants.get(id) ?? undefined : current.grants.get(id));
   // In id order, so the store's principal-keyed indexes are appended to, not scattered into.
@@ -72,18 +72,22 @@ export function diffResolved(
 
     const oldGrants = cache.grants.get(id);
     const nowGrants = grantsOf(id);
-    let grantChanged = false;
-    // forEach, not for-of: no [key, value] array per entry (a million of them in a full diff).
-    nowGrants?.forEach((path, role) => {
-      const j = pathJson(path);
-      const prev = oldGrants?.get(role);
-      if (prev === j) return;
-      grantChanged = true;
-      if (prev !== undefined) grants.ended.push({ principalId: id, role });
-      grants.started.push({ principalId: id, role, path: j });
-    });
-    for (const role of oldGrants?.keys() ?? []) if (!nowGrants?.has(role)) (grantChanged = true), grants.ended.push({ principalId: id, role });
-    if (grantChanged) grantUpdates.set(id, nowGrants?.size ? grantJson(nowGrants) : null);
+    if (oldGrants !== nowGrants) {
+      let grantChanged = false;
+      // forEach, not for-of: no [key, value] array per entry (a million of them in a full diff).
+      nowGrants?.forEach((path, role) => {
+        const prev = oldGrants?.get(role);
+        if (prev === path) return;
+        const j = pathJson(path);
+        if (prev !== undefined && pathJson(prev) === j) return;
+        grantChanged = true;
+        if (prev !== undefined) grants.ended.push({ principalId: id, role });
+        grants.started.push({ principalId: id, role, path: j });
+      });
+      for (const role of oldGrants?.keys() ?? []) if (!nowGrants?.has(role)) (grantChanged = true), grants.ended.push({ principalId: id, role });
+      // Unchanged content still takes the live map, so the cache shares it from then on.
+      if (grantChanged || nowGrants) grantUpdates.set(id, nowGrants?.size ? nowGrants : null);
+    }
   }
 
   const newLinks = patch.links;
@@ -116,13 +120,6 @@ function pathJson(path: object): string {
   let j = pathJsonMemo.get(path);
   if (j === undefined) pathJsonMemo.set(path, (j = canonicalJson(path)));
   return j;
-}
-
-/** A principal's grants as the cache keeps them: role -> path JSON. */
-function grantJson(grants: ReadonlyMap<string, GrantPath>): Map<string, string> {
-  const out = new Map<string, string>();
-  grants.forEach((path, role) => out.set(role, pathJson(path)));
-  return out;
 }
 
 const NONE: readonly AliasPair[] = [];

@@ -1,4 +1,5 @@
 import type { Account } from '../model/account.js';
+import type { GrantPath } from '../model/grant-path.js';
 import type { Group } from '../model/group.js';
 import { accountKey } from '../resolve/account-key.js';
 import type { CurrentRows } from '../store/current-rows.js';
@@ -29,11 +30,15 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
     if (list) list.push(pair);
     else aliases.set(r.principalId, [pair]);
   }
-  const grants = new Map<string, ReadonlyMap<string, string>>();
+  const grants = new Map<string, ReadonlyMap<string, GrantPath>>();
+  // Paths repeat across principals (one per group chain and role): one object each.
+  const paths = new Map<string, GrantPath>();
   for (const r of rows.grants) {
-    let m = grants.get(r.principalId) as Map<string, string> | undefined;
+    let m = grants.get(r.principalId) as Map<string, GrantPath> | undefined;
     if (!m) grants.set(r.principalId, (m = new Map()));
-    m.set(r.role, r.path);
+    let path = paths.get(r.path);
+    if (!path) paths.set(r.path, (path = JSON.parse(r.path) as GrantPath));
+    m.set(r.role, path);
   }
   return { sources, resolved: { principalDigest, links, aliases, grants } };
 }

@@ -1,3 +1,5 @@
+import type { GrantPath } from '../model/grant-path.js';
+
 /**
  * The committed resolved state in the serialized forms the store keeps (principals as digests of
  * their JSON), so the next resolution is diffed by string comparison. Updated in place after each commit.
@@ -12,8 +14,11 @@ export interface ResolvedCache {
    * identifiers array (shared, so 500k aliases cost no copies); loaded from the store at start.
    */
   readonly aliases: Map<string, readonly AliasPair[]>;
-  /** principal id -> role -> canonical JSON of the grant path. */
-  readonly grants: Map<string, ReadonlyMap<string, string>>;
+  /**
+   * principal id -> role -> grant path: after a commit the live state's own map (never changed in
+   * place, so shared); loaded from the store at start, one object per distinct path.
+   */
+  readonly grants: Map<string, ReadonlyMap<string, GrantPath>>;
 }
 
 /** An alias as the store keys it (an identifier without its `verified` flag). */
