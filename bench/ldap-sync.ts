@@ -137,6 +137,10 @@ async function phaseE2e(url: string, dir: string, spec: DirectorySpec, roleCount
   };
   const full = await poll(true);
   const rssAfterFull = peakRssMb();
+  // What the applier and connector keep between syncs (the child runs with --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
+  const liveHeapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+  if (process.env.DBG_SNAP) (await import('node:v8')).writeHeapSnapshot(process.env.DBG_SNAP);
   const reconcile = await poll(true);
   const idle: number[] = [];
   for (let k = 0; k < 5; k++) idle.push((await poll()).ms);
@@ -161,7 +165,7 @@ async function phaseE2e(url: string, dir: string, spec: DirectorySpec, roleCount
   store.close();
   await connector.close?.();
   return {
-    full: { ...full, perSecond: Math.round(full.delivered / (full.ms / 1000)), peakRssMb: rssAfterFull },
+    full: { ...full, perSecond: Math.round(full.delivered / (full.ms / 1000)), peakRssMb: rssAfterFull, liveHeapMb },
     reconcile: { ...reconcile, perSecond: Math.round(reconcile.delivered / (reconcile.ms / 1000)) },
     noChangePollMs: { median: median(idle), all: idle.map((x) => Math.round(x)) },
     onePercent: { ...onePercent, changedUsers, changedGroups },
@@ -188,8 +192,8 @@ async function main(): Promise<void> {
   const spec = specFor(users);
   const roleCount = Number(args[0] ?? spec.roles);
   const dir = mkdtempSync(join(tmpdir(), 'roster-bench-ldap-'));
-  const child = (argv: string[]): Record<string, unknown> => {
-    const flags = (process.env.ROSTER_BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = (argv: string[], nodeFlags: string[] = []): Record<string, unknown> => {
+    const flags = [...nodeFlags, ...(process.env.ROSTER_BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)];
     const r = spawnSync(process.execPath, [...flags, here, ...argv], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
     if (r.status !== 0) throw new Error(`${argv[0]} failed:\n${r.stdout}\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
@@ -205,9 +209,9 @@ async function main(): Promise<void> {
     console.log(`slapadd + slapd start: ${(load.ms / 1000).toFixed(1)} s`);
     const read = child(['--read', slapd.url, dir]);
     console.log(`connector only (full read, page size 500): ${read.entries} entries, ${read.memberships} memberships in ${(Number(read.ms) / 1000).toFixed(2)} s = ${read.perSecond} entries/s (${read.cpuMs} ms CPU), peak RSS ${read.peakRssMb} MB`);
-    const e2e = child(['--e2e', slapd.url, dir, String(users), String(roleCount)]) as Record<string, Record<string, unknown>>;
+    const e2e = child(['--e2e', slapd.url, dir, String(users), String(roleCount)], ['--expose-gc']) as Record<string, Record<string, unknown>>;
     const f = e2e.full!;
-    console.log(`end to end full sync (search + apply, empty store, ${roleCount} roles): ${f.delivered} entries in ${(Number(f.ms) / 1000).toFixed(2)} s = ${f.perSecond} entries/s, version ${f.version}, peak RSS ${f.peakRssMb} MB`);
+    console.log(`end to end full sync (search + apply, empty store, ${roleCount} roles): ${f.delivered} entries in ${(Number(f.ms) / 1000).toFixed(2)} s = ${f.perSecond} entries/s, version ${f.version}, peak RSS ${f.peakRssMb} MB; live heap after it ${f.liveHeapMb} MB`);
     const rc = e2e.reconcile!;
     console.log(`end to end full reconcile (nothing changed): ${(Number(rc.ms) / 1000).toFixed(2)} s = ${rc.perSecond} entries/s, version ${rc.version}`);
     console.log(`incremental poll, nothing changed: median ${Number(e2e.noChangePollMs!.median).toFixed(0)} ms (${JSON.stringify(e2e.noChangePollMs!.all)})`);

@@ -117,7 +117,12 @@ export class Applier {
 
   private serialize<T>(job: () => Promise<T>): Promise<T> {
     const run = this.queue.then(job, job);
-    this.queue = run.catch(() => undefined);
+    // Settle to undefined either way: `run.catch()` would pass the result through, and the
+    // queue would hold the last change set (400 MB after a 100k-user initial sync) until the next.
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { RosterError } from '../../src/errors/roster-error.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
@@ -163,5 +165,17 @@ describe('applier', () => {
     assert.deepEqual(ambiguous(), ['email:shared@example.com x3']);
     await t.delta('ldap', { removedAccounts: ['a', 'c'] });
     assert.deepEqual(ambiguous(), []);
+  });
+
+  it('keeps no change set once an apply has returned (a 100k-user initial sync made one of 400 MB)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const t = testApplier(rules);
+    let result: Awaited<ReturnType<typeof t.full>> | null = await t.full('ldap', ldapSnapshot);
+    const changes = new WeakRef(result.changes);
+    result = null;
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.equal(changes.deref(), undefined, 'the applier (its queue of applies) let go of the change set');
   });
 });
