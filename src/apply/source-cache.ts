@@ -84,7 +84,7 @@ export class SourceCache implements SourceState {
   }
 
   setMember(groupId: string, key: MemberKey, present: boolean): void {
-    const id = key.slice(2);
+    const id = present ? this.memberId(key) : key.slice(2);
     const byGroup = this.mapFor(key);
     let members = byGroup.get(groupId);
     let changed: boolean;
@@ -113,6 +113,16 @@ export class SourceCache implements SourceState {
       }
       if (groups.length === 0) this.accountGroups.delete(id);
     }
+  }
+
+  /**
+   * The id a stored membership keeps: the member's own externalId string when it is cached, so a
+   * million memberships share 100k id strings. `key.slice(2)` alone would keep each membership's
+   * own `a:<id>` key string alive behind a slice (about 70 MB at 1M memberships).
+   */
+  private memberId(key: MemberKey): string {
+    const id = key.slice(2);
+    return (key.charCodeAt(0) === 97 /* a */ ? this.accounts.get(id)?.externalId : this.groups.get(id)?.externalId) ?? id;
   }
 
   private mapFor(key: MemberKey): Map<string, Map<string, number>> {
