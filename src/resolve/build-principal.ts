@@ -28,7 +28,8 @@ export function buildPrincipal(
   for (const key of cluster) {
     const ref = splitAccountKey(key);
     const account = accountOf(key);
-    accounts.push({ externalId: ref.externalId, source: ref.source });
+    // The account's own strings, not slices of the cluster key (a slice keeps the key alive).
+    accounts.push({ externalId: account.externalId, source: internSource(ref.source) });
     if (KIND_PRECEDENCE[account.kind] > KIND_PRECEDENCE[kind]) kind = account.kind;
     if (STATUS_SEVERITY[account.status] > STATUS_SEVERITY[status]) status = account.status;
     if (!displayName && account.displayName) displayName = account.displayName;
@@ -37,7 +38,10 @@ export function buildPrincipal(
       const k = `${idf.kind}:${value}`;
       if (!value || seen.has(k)) continue;
       seen.add(k);
-      identifiers.push({ kind: idf.kind, value });
+      // Already canonical (and not marked verified, which a principal leaves out): share the
+      // account's object; else share at least its string when equal.
+      const same = value === idf.value;
+      identifiers.push(same && idf.verified === undefined ? idf : { kind: idf.kind, value: same ? idf.value : value });
     }
     attributes[ref.source] = account.attributes;
   }
@@ -52,6 +56,14 @@ export function buildPrincipal(
   }
   // Keys in sorted order: JSON.stringify of a principal is its canonical JSON.
   return { accounts, attributes, displayName: displayName || identifiers[0]?.value || id, id, identifiers, kind, status };
+}
+
+/** One string per source id (a handful), shared by every principal's account refs. */
+const sources = new Map<string, string>();
+function internSource(source: string): string {
+  let s = sources.get(source);
+  if (s === undefined) sources.set(source, (s = source));
+  return s;
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
