@@ -1,5 +1,6 @@
 import type { SourceBatch } from '../model/source-delta.js';
 import type { Membership } from '../model/membership.js';
+import type { MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
 import { sameJson } from './same-json.js';
@@ -73,15 +74,23 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
   }
   for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) diff.accounts.set(id, null);
   for (const id of cache.groups.keys()) if (!seenGroups.has(id)) diff.groups.set(id, null);
+  // One member key string per member, not per membership: an initial apply lists a million
+  // memberships of 100k users, and each `prefix + id` is a new string (flattened again when stored).
+  const keys = { 'a:': new Map<string, MemberKey>(), 'g:': new Map<string, MemberKey>() };
+  const keyOf = (prefix: 'a:' | 'g:', id: string): MemberKey => {
+    let k = keys[prefix].get(id);
+    if (k === undefined) keys[prefix].set(id, (k = `${prefix}${id}`));
+    return k;
+  };
   // In group order, so the store appends to its (source, group, member) key instead of scattering.
   for (const [prefix, news] of [['a:', added.a], ['g:', added.g]] as const) {
-    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) diff.memberAdds.push({ source, groupId, member: prefix + id });
+    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) diff.memberAdds.push({ source, groupId, member: keyOf(prefix, id) });
   }
   if (stamped === cache.memberCount) return { diff, accountsSeen: seenAccounts.size };
   for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {
     for (const [groupId, members] of byGroup) {
       members.forEach((seen, id) => {
-        if (seen !== stamp) diff.memberRemoves.push({ source, groupId, member: prefix + id });
+        if (seen !== stamp) diff.memberRemoves.push({ source, groupId, member: keyOf(prefix, id) });
       });
     }
   }
