@@ -84,7 +84,7 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
   };
   // In group order, so the store appends to its (source, group, member) key instead of scattering.
   for (const [prefix, news] of [['a:', added.a], ['g:', added.g]] as const) {
-    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) diff.memberAdds.push({ source, groupId, member: keyOf(prefix, id) });
+    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) diff.memberAdds.push({ source, groupId, member: keyOf(prefix, id), memberId: id });
   }
   if (stamped === cache.memberCount) return { diff, accountsSeen: seenAccounts.size };
   for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {

@@ -8,6 +8,8 @@ export interface MemberChange {
   readonly source: string;
   readonly groupId: string;
   readonly member: MemberKey;
+  /** The member's id string as the run delivered it, when known: the cache keeps it (no lookup). */
+  readonly memberId?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export function applyRawDiff(cache: SourceCache, diff: CacheEdit): CacheEdit {
     cache.setGroup(id, entry);
   });
   for (const m of diff.memberRemoves) cache.setMember(m.groupId, m.member, false);
-  for (const m of diff.memberAdds) cache.setMember(m.groupId, m.member, true);
+  for (const m of diff.memberAdds) cache.setMember(m.groupId, m.member, true, m.memberId);
   // Membership changes are their own inverse with the lists swapped: no copies.
   return { accounts: undo.accounts, groups: undo.groups, memberAdds: diff.memberRemoves, memberRemoves: diff.memberAdds };
 }

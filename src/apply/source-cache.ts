@@ -83,8 +83,9 @@ export class SourceCache implements SourceState {
     return new Set([...this.accountMembers.keys(), ...this.childGroups.keys()]);
   }
 
-  setMember(groupId: string, key: MemberKey, present: boolean): void {
-    const id = present ? this.memberId(key) : key.slice(2);
+  /** `memberId`: the id string to keep, when the caller has one (else the member's own is looked up). */
+  setMember(groupId: string, key: MemberKey, present: boolean, memberId?: string): void {
+    const id = memberId ?? (present ? this.memberId(key) : key.slice(2));
     const byGroup = this.mapFor(key);
     let members = byGroup.get(groupId);
     let changed: boolean;
