@@ -8,7 +8,7 @@ export interface MemberChange {
   readonly source: string;
   readonly groupId: string;
   readonly member: MemberKey;
-  /** The member's id string as the run delivered it, when known: the cache keeps it (no lookup). */
+  /** One id string per member (shared by its memberships), when the diff has it: the cache keeps it without a lookup. */
   readonly memberId?: string;
 }
 
