@@ -3,7 +3,8 @@
  * (bench/generate-directory.ts's shape), written as LDIF and loaded offline with slapadd.
  *
  *   npm run build && node dist/bench/ldap-sync.js [users] [roles]
- *   (ROSTER_BENCH_CHILD_FLAGS="--cpu-prof" passes node flags to the measuring processes)
+ *   (ROSTER_BENCH_CHILD_FLAGS="--cpu-prof" passes node flags to the measuring processes;
+ *   ROSTER_BENCH_HEAP_SNAPSHOT=FILE writes a heap snapshot after the full sync, for memory work)
  *
  * Each measurement runs in its own process so its peak RSS is its own:
  *   read   the connector alone: full sync, every batch consumed and dropped (search + mapping);
@@ -140,7 +141,7 @@ async function phaseE2e(url: string, dir: string, spec: DirectorySpec, roleCount
   // What the applier and connector keep between syncs (the child runs with --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
   const liveHeapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
-  if (process.env.DBG_SNAP) (await import('node:v8')).writeHeapSnapshot(process.env.DBG_SNAP);
+  if (process.env.ROSTER_BENCH_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.ROSTER_BENCH_HEAP_SNAPSHOT);
   const reconcile = await poll(true);
   const idle: number[] = [];
   for (let k = 0; k < 5; k++) idle.push((await poll()).ms);
