@@ -23,7 +23,7 @@ const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
 // As the daemon's provider runs: applies at a lower CPU priority than decisions (every thread at
 // nice 10). For comparison: ROSTER_BENCH_WRITER_PRIORITY=same (no lowering), =main-thread (the
 // main thread only, as before all threads were lowered), or =idle (SCHED_IDLE via chrt).
-const mode = process.env.ROSTER_BENCH_WRITER_PRIORITY ?? (process.env.ROSTER_BENCH_SAME_PRIORITY ? 'same' : 'nice');
+const mode = process.env.ROSTER_BENCH_WRITER_PRIORITY ?? 'nice';
 if (mode === 'nice') lowerToBackgroundPriority(createLogger('warn'));
 else if (mode === 'main-thread') setPriority(PROVIDER_NICE);
 else if (mode === 'idle') {

@@ -51,42 +51,36 @@ export function diffResolved(
 
     const nowAliases: readonly AliasPair[] = p ? p.identifiers : NONE;
     const oldAliases = cache.aliases.get(id) ?? NONE;
-    // The cache keeps the committed principal's own identifiers array, so an untouched principal
-    // is decided by reference; a first apply (none before) or the same list in the same order
-    // without building sets (the cache then takes the shared array); only a real change builds
-    // `kind\0value` keys.
-    if (oldAliases === nowAliases) {
-      // unchanged
-    } else if (oldAliases.length === 0) {
-      nowAliases.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
-      if (nowAliases.length) aliasUpdates.set(id, nowAliases);
-    } else if (sameAliases(oldAliases, nowAliases)) {
-      aliasUpdates.set(id, nowAliases);
-    } else {
-      const oldSet = new Set(oldAliases.map((i) => aliasKey(i.kind, i.value)));
-      const nowSet = new Set(nowAliases.map((i) => aliasKey(i.kind, i.value)));
-      for (const k of nowSet) if (!oldSet.has(k)) aliases.started.push({ ...splitAlias(k), principalId: id });
-      for (const k of oldSet) if (!nowSet.has(k)) aliases.ended.push({ ...splitAlias(k), principalId: id });
+    // The cache keeps the committed principal's own identifiers array and grant map (neither is
+    // changed in place), so an untouched principal is decided by reference. Otherwise the rows
+    // that differ are written and the cache takes the live array and map, so it shares them from
+    // then on. A first apply (no aliases before) or the same list in the same order builds no sets.
+    if (oldAliases !== nowAliases) {
+      if (oldAliases.length === 0) {
+        nowAliases.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
+      } else if (!sameAliases(oldAliases, nowAliases)) {
+        const oldSet = new Set(oldAliases.map((i) => aliasKey(i.kind, i.value)));
+        const nowSet = new Set(nowAliases.map((i) => aliasKey(i.kind, i.value)));
+        for (const k of nowSet) if (!oldSet.has(k)) aliases.started.push({ ...splitAlias(k), principalId: id });
+        for (const k of oldSet) if (!nowSet.has(k)) aliases.ended.push({ ...splitAlias(k), principalId: id });
+      }
       aliasUpdates.set(id, nowAliases.length ? nowAliases : null);
     }
 
     const oldGrants = cache.grants.get(id);
     const nowGrants = grantsOf(id);
     if (oldGrants !== nowGrants) {
-      let grantChanged = false;
       // forEach, not for-of: no [key, value] array per entry (a million of them in a full diff).
       nowGrants?.forEach((path, role) => {
         const prev = oldGrants?.get(role);
         if (prev === path) return;
         const j = pathJson(path);
         if (prev !== undefined && pathJson(prev) === j) return;
-        grantChanged = true;
         if (prev !== undefined) grants.ended.push({ principalId: id, role });
         grants.started.push({ principalId: id, role, path: j });
       });
-      for (const role of oldGrants?.keys() ?? []) if (!nowGrants?.has(role)) (grantChanged = true), grants.ended.push({ principalId: id, role });
-      // Unchanged content still takes the live map, so the cache shares it from then on.
-      if (grantChanged || nowGrants) grantUpdates.set(id, nowGrants?.size ? nowGrants : null);
+      for (const role of oldGrants?.keys() ?? []) if (!nowGrants?.has(role)) grants.ended.push({ principalId: id, role });
+      grantUpdates.set(id, nowGrants?.size ? nowGrants : null);
     }
   }
 
