@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
 import { LdapSourceError } from '../../connectors/ldap/index.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
+import { freezeProcess } from '../support/freeze-process.js';
 import { freePort } from '../support/nginx.js';
 import { startSlapd, slapdSkipReason, type RunningSlapd } from '../support/slapd.js';
 import { GROUPS, LIMITED_DB_CONFIG, LIMITED_DN, PARTNERS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, SUFFIX, TEST_ROLES, personDn, testDirectoryLdif } from '../support/slapd-data.js';
@@ -116,8 +117,8 @@ describe('ldap connector faults against OpenLDAP', { skip: slapdSkipReason(), ti
     const { connector } = ldapConnector('corp', options({ searchTimeout: '1s' }), dir);
     const first = await syncAndApply(connector, t.applier, t.store, { mode: 'full' });
     const cursor = t.store.syncStates()[0]!.cursor;
-    // SIGSTOP: the kernel still accepts connections, slapd answers nothing.
-    process.kill(slapd.pid, 'SIGSTOP');
+    // Stopped: the kernel still accepts connections, slapd answers nothing.
+    await freezeProcess(slapd.pid);
     try {
       await assert.rejects(syncAndApply(connector, t.applier, t.store), isLdapError('unreachable', /no LDAP server reachable .*timed out/i));
     } finally {
@@ -125,7 +126,7 @@ describe('ldap connector faults against OpenLDAP', { skip: slapdSkipReason(), ti
     }
     try {
       await assert.rejects(
-        syncAndApply(connector, t.applier, t.store, { mode: 'full', onBatch: (_b, n) => void (n === 0 && process.kill(slapd.pid, 'SIGSTOP')) }),
+        syncAndApply(connector, t.applier, t.store, { mode: 'full', onBatch: async (_b, n) => void (n === 0 && (await freezeProcess(slapd.pid))) }),
         isLdapError('unreachable', /no complete answer to the search of users .*timed out/i),
       );
     } finally {
