@@ -9,7 +9,7 @@ export interface RoleHolder {
   readonly sinceVersion: number;
   readonly since: number | null;
   readonly path: GrantPath;
-  /** The holder's most recent recorded decision (ms), null if none is in the log. */
+  /** The time (ms) of the holder's newest record in the decision log, null if none is in it. */
   readonly lastDecisionAt: number | null;
 }
 
@@ -20,10 +20,17 @@ export interface AccessReview {
 }
 
 /** Current holders of a role for a periodic access review; the last decision comes from the log if there is one. */
-export function accessReview(store: SqliteRoleStore, role: string, version: number, lastDecisionAt: (principalId: string) => number | null): AccessReview {
+export function accessReview(
+  store: SqliteRoleStore,
+  role: string,
+  version: number,
+  lastDecisionsAt: (principalIds: readonly string[]) => ReadonlyMap<string, number | null>,
+): AccessReview {
   const holders: RoleHolder[] = [];
+  const members = store.history.membersAt(role, version);
+  const last = lastDecisionsAt(members.map((m) => m.principalId));
   const times = new Map<number, number | null>();
-  for (const m of store.history.membersAt(role, version)) {
+  for (const m of members) {
     const sinceVersion = store.compliance.heldSince(m.principalId, role, version) ?? m.since;
     if (!times.has(sinceVersion)) times.set(sinceVersion, store.history.version(sinceVersion)?.committedAt ?? null);
     const summary = store.compliance.summaryAt(m.principalId, version);
@@ -34,7 +41,7 @@ export function accessReview(store: SqliteRoleStore, role: string, version: numb
       sinceVersion,
       since: times.get(sinceVersion) ?? null,
       path: m.path,
-      lastDecisionAt: lastDecisionAt(m.principalId),
+      lastDecisionAt: last.get(m.principalId) ?? null,
     });
   }
   return { role, roleStateVersion: version, holders };

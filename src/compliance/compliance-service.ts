@@ -48,7 +48,7 @@ export class ComplianceService {
     if (!this.roles.has(role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
     const { version } = pointInTime(this.store, at, this.roles);
     const log = this.log;
-    return accessReview(this.store, role, version, (pid) => log?.queries.lastDecisionAt(pid) ?? null);
+    return accessReview(this.store, role, version, (ids) => log?.queries.lastDecisionsAt(ids) ?? new Map());
   }
 
   search(filter: DecisionSearch): { records: unknown[]; next: number | null } {

@@ -1,3 +1,4 @@
+import type { DecisionLogIndex } from './decision-log-index.js';
 import type { Db } from './open-database.js';
 
 const CHUNK = 50_000;
@@ -7,9 +8,10 @@ const CHUNK = 50_000;
  * `maxChunks` of them (`more` tells whether old records remain). Each chunk's transaction also
  * moves the chain anchor to the last record it removed, so the kept log still verifies from its
  * first record and a crash mid-way leaves a consistent prefix removed. The newest record is always
- * kept: new records chain from it and their sequence numbers continue from it.
+ * kept: new records chain from it and their sequence numbers continue from it. The subject and
+ * principal index drops the removed records' entries in the same transaction.
  */
-export function compactDecisionLog(db: Db, cutoff: number, at: number, maxChunks = Number.POSITIVE_INFINITY): { removed: number; more: boolean } {
+export function compactDecisionLog(db: Db, index: DecisionLogIndex, cutoff: number, at: number, maxChunks = Number.POSITIVE_INFINITY): { removed: number; more: boolean } {
   const newest = db.prepare('SELECT max(seq) FROM decisions').pluck().get() as number | null;
   if (newest === null) return { removed: 0, more: false };
   const firstKept = db.prepare('SELECT min(seq) FROM decisions WHERE at >= ?').pluck().get(cutoff) as number | null;
@@ -30,6 +32,7 @@ export function compactDecisionLog(db: Db, cutoff: number, at: number, maxChunks
     db.transaction(() => {
       const last = lastOfChunk.get(chunkEnd) as { seq: number; hash: string };
       removed += del.run(last.seq).changes;
+      index.forget(last.seq);
       anchor.run({ seq: last.seq, hash: last.hash, at });
     }).immediate();
   }

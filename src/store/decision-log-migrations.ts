@@ -32,4 +32,27 @@ export const DECISION_LOG_MIGRATIONS: readonly string[] = [
     compacted_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Lookups by subject and principal move off the append path (decision-log-index.ts): sorted runs
+  -- of records instead of B-tree indexes that put every new record on a random page.
+  DROP INDEX decisions_subject;
+  DROP INDEX decisions_principal;
+  CREATE TABLE decision_runs (
+    run INTEGER PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL
+  );
+  CREATE TABLE decision_run_subjects (
+    run INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (run, subject, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE decision_run_principals (
+    run INTEGER NOT NULL,
+    principal_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (run, principal_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,3 +1,4 @@
+import type { DecisionLogIndex } from './decision-log-index.js';
 import type { DecisionLogRow } from './decision-log-row.js';
 import type { Db } from './open-database.js';
 
@@ -18,43 +19,50 @@ export interface ChainAnchor {
   readonly hash: string;
 }
 
-const COLUMNS = 'seq, decision_id AS decisionId, at, subject, principal_id AS principalId, route, decision, record, prev_hash AS prevHash, hash';
+const COLUMNS = 'd.seq, d.decision_id AS decisionId, d.at, d.subject, d.principal_id AS principalId, d.route, d.decision, d.record, d.prev_hash AS prevHash, d.hash';
+const PRINCIPAL_ID = /^p_[0-9a-f]{16}$/;
 
 /** Read-side queries over the decision log: search with keyset paging, last decision per principal, the retention anchor. */
 export class DecisionLogQueries {
-  private readonly lastAt;
   private readonly anchorStmt;
   private readonly hashStmt;
   private readonly searches = new Map<string, ReturnType<Db['prepare']>>();
 
-  constructor(private readonly db: Db) {
-    this.lastAt = db.prepare('SELECT max(at) FROM decisions WHERE principal_id = ?').pluck();
+  constructor(
+    private readonly db: Db,
+    private readonly index: DecisionLogIndex,
+  ) {
     this.anchorStmt = db.prepare('SELECT seq, hash FROM chain_anchor WHERE id = 1');
     this.hashStmt = db.prepare('SELECT hash FROM decisions WHERE seq = ?').pluck();
   }
 
-  /** Matching records in chain order, `limit` at most, after `after`; the filters use the log's indexes. */
+  /** Matching records in chain order, `limit` at most, after `after`: by subject or principal through the run index, otherwise over the time and sequence indexes. */
   search(s: DecisionSearch): DecisionLogRow[] {
-    const where: string[] = ['seq > @after'];
-    if (s.subject !== undefined) where.push(/^p_[0-9a-f]{16}$/.test(s.subject) ? 'principal_id = @subject' : 'subject = @subject');
-    if (s.route !== undefined) where.push('route = @route');
-    if (s.decision !== undefined) where.push('decision = @decision');
-    if (s.since !== undefined) where.push('at >= @since');
-    if (s.until !== undefined) where.push('at <= @until');
-    const sql = `SELECT ${COLUMNS} FROM decisions WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
+    const where: string[] = [];
+    if (s.route !== undefined) where.push('d.route = @route');
+    if (s.decision !== undefined) where.push('d.decision = @decision');
+    if (s.since !== undefined) where.push('d.at >= @since');
+    if (s.until !== undefined) where.push('d.at <= @until');
+    const params: Record<string, unknown> = {};
+    for (const k of ['route', 'decision', 'since', 'until'] as const) if (s[k] !== undefined) params[k] = s[k];
+    const after = s.after ?? 0;
+    if (s.subject !== undefined) {
+      const by = PRINCIPAL_ID.test(s.subject) ? 'principal' : 'subject';
+      return this.index.find(by, s.subject, after, s.limit, { where: where.join(' AND '), params });
+    }
+    const sql = `SELECT ${COLUMNS} FROM decisions d WHERE ${['d.seq > @after', ...where].join(' AND ')} ORDER BY d.seq LIMIT @limit`;
     let stmt = this.searches.get(sql);
     if (!stmt) this.searches.set(sql, (stmt = this.db.prepare(sql)));
-    const params: Record<string, unknown> = { after: s.after ?? 0, limit: s.limit };
-    for (const k of ['subject', 'route', 'decision', 'since', 'until'] as const) if (s[k] !== undefined) params[k] = s[k];
-    return stmt.all(params) as DecisionLogRow[];
+    return stmt.all({ ...params, after, limit: s.limit }) as DecisionLogRow[];
   }
 
   hashAt(seq: number): string | null {
     return (this.hashStmt.get(seq) as string | undefined) ?? null;
   }
 
-  lastDecisionAt(principalId: string): number | null {
-    return (this.lastAt.get(principalId) as number | null) ?? null;
+  /** The time (ms) of each principal's newest record in the log, null when it holds none. */
+  lastDecisionsAt(principalIds: readonly string[]): Map<string, number | null> {
+    return this.index.lastDecisionsAt(principalIds);
   }
 
   /** The last record compaction removed: the chain continues from it. */

@@ -7,25 +7,32 @@ import type { DecisionLogRow } from './decision-log-row.js';
 import { DecisionLogQueries } from './decision-log-queries.js';
 import { compactDecisionLog } from './compact-decision-log.js';
 import { DecisionScan, type ScanWindow } from './decision-scan.js';
+import { DecisionLogIndex, DEFAULT_RUN_ROWS } from './decision-log-index.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The decision log's SQLite file: append batches in one transaction each, read in order. */
 export class DecisionLogStore {
   readonly queries: DecisionLogQueries;
+  private readonly index: DecisionLogIndex;
   private readonly insert;
   private readonly headRow;
 
-  private constructor(readonly db: Database.Database) {
+  private constructor(
+    readonly db: Database.Database,
+    private readonly runRows: number,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO decisions (decision_id, at, subject, principal_id, route, decision, record, prev_hash, hash)
        VALUES (@decisionId, @at, @subject, @principalId, @route, @decision, @record, @prevHash, @hash)`,
     );
     this.headRow = db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1');
-    this.queries = new DecisionLogQueries(db);
+    this.index = new DecisionLogIndex(db, runRows);
+    this.queries = new DecisionLogQueries(db, this.index);
   }
 
-  static open(path: string, opts: { readonly readonly?: boolean } = {}): DecisionLogStore {
+  /** `indexRunRows`: records per run of the subject/principal index (decision-log-index.ts); tests make it small. */
+  static open(path: string, opts: { readonly readonly?: boolean; readonly indexRunRows?: number } = {}): DecisionLogStore {
     try {
       if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
       const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });
@@ -39,8 +46,11 @@ export class DecisionLogStore {
             db.pragma(`user_version = ${i + 1}`);
           }).immediate();
         }
+      } else if ((db.pragma('user_version', { simple: true }) as number) < DECISION_LOG_MIGRATIONS.length) {
+        db.close();
+        throw new Error('the decision log was written by an older Roster; start the daemon once so it upgrades the log, then retry');
       }
-      return new DecisionLogStore(db);
+      return new DecisionLogStore(db, opts.indexRunRows ?? DEFAULT_RUN_ROWS);
     } catch (err) {
       throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err instanceof Error ? err.message : String(err) });
     }
@@ -56,11 +66,30 @@ export class DecisionLogStore {
     return (this.headRow.get() as { seq: number; hash: string } | undefined) ?? null;
   }
 
-  /** Appends rows (already chained by the caller) in one durable transaction. */
+  /** Appends rows (already chained by the caller) in one durable transaction, then indexes what is due (indexDue). */
   append(rows: readonly Omit<DecisionLogRow, 'seq'>[]): void {
-    this.db.transaction(() => {
-      for (const r of rows) this.insert.run(r);
-    })();
+    this.appendOnly(rows);
+    this.indexDue(rows.length);
+  }
+
+  /** Appends rows (already chained by the caller) in one durable transaction; the caller runs indexDue() when it suits it. */
+  appendOnly(rows: readonly Omit<DecisionLogRow, 'seq'>[]): void {
+    const seqs = this.db.transaction(() => rows.map((r) => Number(this.insert.run(r).lastInsertRowid)))();
+    this.index.appended(rows.map((r, i) => ({ seq: seqs[i]!, subject: r.subject, principalId: r.principalId })));
+  }
+
+  /**
+   * Indexes full runs of records by subject and principal (decision-log-index.ts): as many as
+   * `appended` new records need, plus one, so a backlog (e.g. after an upgrade) is worked off too.
+   * A failure loses nothing: the records are committed, lookups scan what is not indexed, and the
+   * next call retries.
+   */
+  indexDue(appended: number): void {
+    try {
+      this.index.catchUp(Math.ceil(appended / this.runRows) + 1);
+    } catch {
+      // Derived data only: retried on the next call.
+    }
   }
 
   /** Records in chain order over a window, read in batches (for verify and export; see decision-scan.ts). */
@@ -81,7 +110,7 @@ export class DecisionLogStore {
 
   /** Retention: removes records older than `cutoff`, keeping the chain verifiable (compact-decision-log.ts). */
   compact(cutoff: number, at: number, maxChunks?: number): { removed: number; more: boolean } {
-    return compactDecisionLog(this.db, cutoff, at, maxChunks);
+    return compactDecisionLog(this.db, this.index, cutoff, at, maxChunks);
   }
 
   close(): void {

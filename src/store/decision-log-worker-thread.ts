@@ -33,10 +33,12 @@ if (port) {
     let error: string | null = null;
     try {
       if (!store) throw new Error('the decision log is not open');
-      store.append(m.rows);
+      store.appendOnly(m.rows);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
     port.postMessage({ type: 'done', id: m.id, error } satisfies FromLogWorker);
+    // After the answer: the batch that completes a run does not wait for the run to be indexed.
+    store?.indexDue(m.rows.length);
   });
 }
