@@ -19,6 +19,7 @@ import { stringify } from 'yaml';
 import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { median } from './measure.js';
 import { paced, quantiles, requestFrames, saturate } from './socket-load-client.js';
+import { RESPONDER_EXEC_ARGV } from '../src/responder-exec-argv.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const percent = Number(process.argv[3] ?? 10);
@@ -65,7 +66,7 @@ writeFileSync(
   }),
 );
 // The daemon's flags for its responder (plus any from ROSTER_BENCH_RESPONDER_FLAGS, e.g. --cpu-prof).
-const responderFlags = ['--max-semi-space-size=2', ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+const responderFlags = [...RESPONDER_EXEC_ARGV, ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '-c', config, '--log-level', 'warn'], { ipcReady: true, execArgv: responderFlags });
 await responder.ready;
 const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);

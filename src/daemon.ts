@@ -32,6 +32,7 @@ import { backoffDelay } from './sync/backoff.js';
 import { PushCoalescer } from './sync/push-coalescer.js';
 import { SourceRunner } from './sync/source-runner.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
+import { RESPONDER_EXEC_ARGV } from './responder-exec-argv.js';
 
 export const loadRosterConfig = (file: string): RosterConfig => loadConfig(file, optionsParserFor);
 
@@ -224,8 +225,7 @@ export class Daemon {
   private startResponder(): Promise<void> {
     const child = fork(RESPONDER_ENTRY, ['responder', '-c', this.config.file, '--log-level', this.log.level], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // A small young generation keeps the responder's footprint near its index (GC runs more often, briefly).
-      execArgv: ['--max-semi-space-size=2'],
+      execArgv: [...RESPONDER_EXEC_ARGV],
     });
     this.responder = child;
     return new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { GrantPath } from '../model/grant-path.js';
-import type { Identifier } from '../model/identifier.js';
+import type { IdentifierKind } from '../model/identifier.js';
 import type { PrincipalBinding } from '../model/principal-binding.js';
 import type { PrincipalStatus } from '../model/principal-status.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
@@ -18,7 +18,9 @@ export interface SubjectEntry {
   readonly roleIds: readonly (number | undefined)[];
   /** Sources that grant any of the roles (static config grants excluded: they cannot go stale). */
   readonly sources: readonly string[];
-  readonly identifiers: readonly Identifier[];
+  /** The principal's identifiers as two parallel arrays: 300k small objects cost ~12 MB of a 100k-principal index; the kinds are shared. */
+  readonly identifierKinds: readonly IdentifierKind[];
+  readonly identifierValues: readonly string[];
 }
 
 /**
@@ -50,7 +52,7 @@ export function buildDecisionIndex(state: ResolvedState, roleStateVersion: numbe
   for (const p of state.principals.values()) {
     const e = entries(p, state.grants.get(p.id));
     principals.set(p.id, e);
-    index.subjects.add(e, e.identifiers);
+    index.subjects.add(e, e.identifierValues);
   }
   return index;
 }
@@ -78,11 +80,11 @@ export function patchDecisionIndex(index: DecisionIndex, version: number, change
   const entries = entryMaker(index.ranks, index.policy.roleIds);
   for (const c of changes) {
     const old = principals.get(c.principalId);
-    if (old) index.subjects.remove(old.principalId, old.identifiers);
+    if (old) index.subjects.remove(old.principalId, old.identifierValues);
     if (c.principal) {
       const e = entries(c.principal, c.grants);
       principals.set(c.principalId, e);
-      index.subjects.add(e, e.identifiers);
+      index.subjects.add(e, e.identifierValues);
     } else principals.delete(c.principalId);
   }
   return { ...index, roleStateVersion: version };
@@ -102,15 +104,26 @@ export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): Decisi
     if (!roleIds) ids.set(e.roles, (roleIds = Object.freeze(e.roles.map((r) => policy.roleIds.get(r)))));
     const entry = { ...e, roleIds };
     next.principals.set(e.principalId, entry);
-    next.subjects.add(entry, entry.identifiers);
+    next.subjects.add(entry, entry.identifierValues);
   }
   return next;
 }
 
 function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: PrincipalBinding, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
   const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
-  // Many principals hold the same role set: share one frozen pair of arrays per distinct set.
+  // Rows read from the store carry a fresh string per role name, status and source: 100k
+  // principals held ~530k copies of "role-N" (12 MB). Keep one of each.
+  const strings = new Map<string, string>();
+  const intern = (v: string): string => {
+    const known = strings.get(v);
+    if (known !== undefined) return known;
+    strings.set(v, v);
+    return v;
+  };
+  // Principals often hold the same role set or source set: share one frozen array per distinct set.
   const roleLists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();
+  const sourceLists = new Map<string, readonly string[]>();
+  const kindLists = new Map<string, readonly IdentifierKind[]>();
   return (p, grants) => {
     let roles: readonly string[] = NO_ROLES;
     let ids: readonly (number | undefined)[] = NO_IDS;
@@ -120,16 +133,24 @@ function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: P
       const key = names.join('\u0000');
       let shared = roleLists.get(key);
       if (!shared) {
-        const sorted = Object.freeze(names.sort(byRank));
+        const sorted = Object.freeze(names.map(intern).sort(byRank));
         roleLists.set(key, (shared = { roles: sorted, ids: Object.freeze(sorted.map((r) => roleIds.get(r))) }));
       }
       roles = shared.roles;
       ids = shared.ids;
       const s = new Set<string>();
       for (const path of grants.values()) if (path.via !== 'static') s.add(path.source);
-      sources = [...s];
+      const sourceKey = [...s].join('\u0000');
+      let list = sourceLists.get(sourceKey);
+      if (!list) sourceLists.set(sourceKey, (list = Object.freeze([...s].map(intern))));
+      sources = list;
     }
-    return { principalId: p.id, status: p.status, roles, roleIds: ids, sources, identifiers: p.identifiers };
+    const kinds = p.identifiers.map((i) => i.kind);
+    const kindKey = kinds.join(',');
+    let identifierKinds = kindLists.get(kindKey);
+    if (!identifierKinds) kindLists.set(kindKey, (identifierKinds = Object.freeze(kinds)));
+    const identifierValues = Object.freeze(p.identifiers.map((i) => i.value));
+    return { principalId: p.id, status: intern(p.status) as PrincipalStatus, roles, roleIds: ids, sources, identifierKinds, identifierValues };
   };
 }
 

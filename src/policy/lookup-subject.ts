@@ -19,7 +19,7 @@ export function lookupSubject(index: DecisionIndex, subject: DecisionRequest['su
   const value = normalizeIdentifier(kind, subject.id);
   const owners = (found instanceof AmbiguousSubject ? found.owners : [found.principalId])
     .map((pid) => index.principals.get(pid))
-    .filter((e): e is SubjectEntry => e !== undefined && e.identifiers.some((i) => i.kind === kind && i.value === value));
+    .filter((e): e is SubjectEntry => e !== undefined && e.identifierValues.some((v, i) => v === value && e.identifierKinds[i] === kind));
   if (owners.length === 0) return null;
   return owners.length === 1 ? owners[0]! : new AmbiguousSubject(owners.map((e) => e.principalId));
 }

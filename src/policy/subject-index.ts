@@ -1,4 +1,3 @@
-import type { Identifier } from '../model/identifier.js';
 import { normalizeDn } from '../resolve/normalize-identifier.js';
 import { ShardedMap } from './sharded-map.js';
 
@@ -38,32 +37,33 @@ export class SubjectIndex<E extends { readonly principalId: string }> {
     this.keys.own(i);
   }
 
-  add(entry: E, identifiers: readonly Identifier[]): void {
-    for (const idf of identifiers) {
-      const prev = this.keys.get(idf.value);
-      if (prev === undefined) this.keys.set(idf.value, entry);
-      else if (prev === AMBIGUOUS) this.shared.get(idf.value)!.set(entry.principalId, entry);
-      else if (prev.principalId === entry.principalId) this.keys.set(idf.value, entry);
+  /** Binds the entry under each of its (normalized) identifier values. */
+  add(entry: E, values: readonly string[]): void {
+    for (const value of values) {
+      const prev = this.keys.get(value);
+      if (prev === undefined) this.keys.set(value, entry);
+      else if (prev === AMBIGUOUS) this.shared.get(value)!.set(entry.principalId, entry);
+      else if (prev.principalId === entry.principalId) this.keys.set(value, entry);
       else {
-        this.shared.set(idf.value, new Map([[prev.principalId, prev], [entry.principalId, entry]]));
-        this.keys.set(idf.value, AMBIGUOUS);
+        this.shared.set(value, new Map([[prev.principalId, prev], [entry.principalId, entry]]));
+        this.keys.set(value, AMBIGUOUS);
       }
     }
   }
 
-  remove(principalId: string, identifiers: readonly Identifier[]): void {
-    for (const idf of identifiers) {
-      const prev = this.keys.get(idf.value);
+  remove(principalId: string, values: readonly string[]): void {
+    for (const value of values) {
+      const prev = this.keys.get(value);
       if (prev === undefined) continue;
       if (prev !== AMBIGUOUS) {
-        if (prev.principalId === principalId) this.keys.delete(idf.value);
+        if (prev.principalId === principalId) this.keys.delete(value);
         continue;
       }
-      const owners = this.shared.get(idf.value)!;
+      const owners = this.shared.get(value)!;
       owners.delete(principalId);
       if (owners.size === 1) {
-        this.keys.set(idf.value, owners.values().next().value!);
-        this.shared.delete(idf.value);
+        this.keys.set(value, owners.values().next().value!);
+        this.shared.delete(value);
       }
     }
   }
