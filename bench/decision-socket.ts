@@ -11,8 +11,8 @@
  *
  * One store is built per run (real applier, the generated 100k-user directory, a 200-route
  * policy recorded as in force) in a child process; each mode is a real responder process started
- * as the daemon starts it (`roster responder -c <config>`, forked with an IPC channel and the
- * daemon's node flags, RESPONDER_EXEC_ARGV), all on Unix sockets in one temp dir. Targets (the "Decisions" issue): >= 80% of the
+ * as the daemon starts it (src/responder-main.ts, forked with an IPC channel and the
+ * daemon's node flags, RESPONDER_PROCESS.execArgv), all on Unix sockets in one temp dir. Targets (the "Decisions" issue): >= 80% of the
  * bare server's throughput with logging off, >= 60% with durable logging, p99 <= 1 ms at half of
  * the maximum load, responder RSS <= 200 MB with 100k users loaded.
  */
@@ -26,7 +26,7 @@ import { stringify } from 'yaml';
 import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { median } from './measure.js';
 import { paced, quantiles, requestFrames, saturate, type RunResult } from './socket-load-client.js';
-import { RESPONDER_EXEC_ARGV } from '../src/responder-exec-argv.js';
+import { RESPONDER_PROCESS } from '../src/responder-process.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -62,7 +62,6 @@ const LOG_MODES = ['off', 'async', 'durable'] as const;
 type LogMode = (typeof LOG_MODES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MAIN = join(here, '..', 'src', 'cli', 'main.js');
 const started = performance.now();
 const dir = mkdtempSync(join(tmpdir(), 'roster-sock-'));
 const children = new Set<ChildProcess>();
@@ -183,7 +182,7 @@ async function main(): Promise<void> {
   pids.set('bare', bare.child.pid!);
   const childOf = new Map<Mode, ChildProcess>([['bare', bare.child]]);
   for (const m of LOG_MODES) {
-    const { child, ms } = await startChild(MAIN, ['responder', '-c', writeConfig(m, m, sockets.get(m)!), '--log-level', 'warn'], [...RESPONDER_EXEC_ARGV]);
+    const { child, ms } = await startChild(RESPONDER_PROCESS.entry, ['-c', writeConfig(m, m, sockets.get(m)!), '--log-level', 'warn'], [...RESPONDER_PROCESS.execArgv]);
     pids.set(m, child.pid!);
     childOf.set(m, child);
     await sleep(500);
@@ -292,7 +291,7 @@ async function profile(mode: string, frames: Buffer[]): Promise<void> {
   if (!(LOG_MODES as readonly string[]).includes(mode)) throw new Error(`--profile takes off, async or durable, not "${mode}"`);
   const profDir = join(dir, `cpu-prof-${mode}`);
   const socket = join(dir, `prof-${mode}.sock`);
-  const { child } = await startChild(MAIN, ['responder', '-c', writeConfig(`prof-${mode}`, mode as LogMode, socket), '--log-level', 'warn'], [...RESPONDER_EXEC_ARGV, '--cpu-prof', '--cpu-prof-dir', profDir]);
+  const { child } = await startChild(RESPONDER_PROCESS.entry, ['-c', writeConfig(`prof-${mode}`, mode as LogMode, socket), '--log-level', 'warn'], [...RESPONDER_PROCESS.execArgv, '--cpu-prof', '--cpu-prof-dir', profDir]);
   await saturate(socket, frames, { connections: CONNECTIONS, durationMs: 2000 });
   // V8 profile timestamps and process.hrtime are both CLOCK_MONOTONIC (µs vs ns): keep only the
   // samples of the measured window, not start-up (index build) or warm-up.

@@ -19,7 +19,7 @@ import { stringify } from 'yaml';
 import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { median } from './measure.js';
 import { paced, quantiles, requestFrames, saturate } from './socket-load-client.js';
-import { RESPONDER_EXEC_ARGV } from '../src/responder-exec-argv.js';
+import { RESPONDER_PROCESS } from '../src/responder-process.js';
 
 const users = Number(process.argv[2] ?? 100_000);
 const percent = Number(process.argv[3] ?? 10);
@@ -66,8 +66,8 @@ writeFileSync(
   }),
 );
 // The daemon's flags for its responder (plus any from ROSTER_BENCH_RESPONDER_FLAGS, e.g. --cpu-prof).
-const responderFlags = [...RESPONDER_EXEC_ARGV, ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
-const responder = run(join(here, '..', 'src', 'cli', 'main.js'), ['responder', '-c', config, '--log-level', 'warn'], { ipcReady: true, execArgv: responderFlags });
+const responderFlags = [...RESPONDER_PROCESS.execArgv, ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+const responder = run(RESPONDER_PROCESS.entry, ['-c', config, '--log-level', 'warn'], { ipcReady: true, execArgv: responderFlags });
 await responder.ready;
 const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);
 await saturate(socket, frames, { connections: 32, durationMs: 3000 }); // warm-up

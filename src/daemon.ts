@@ -5,7 +5,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { ConnectorContext, PollConnector, PushConnector } from '../connectors/connector.js';
 import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
 import { Applier } from './apply/applier.js';
@@ -32,7 +31,7 @@ import { backoffDelay } from './sync/backoff.js';
 import { PushCoalescer } from './sync/push-coalescer.js';
 import { SourceRunner } from './sync/source-runner.js';
 import { SyncScheduler } from './sync/sync-scheduler.js';
-import { RESPONDER_EXEC_ARGV } from './responder-exec-argv.js';
+import { RESPONDER_PROCESS } from './responder-process.js';
 
 export const loadRosterConfig = (file: string): RosterConfig => loadConfig(file, optionsParserFor);
 
@@ -223,9 +222,9 @@ export class Daemon {
 
   /** Forks the responder and resolves once its socket listens (or rejects with its error). */
   private startResponder(): Promise<void> {
-    const child = fork(RESPONDER_ENTRY, ['responder', '-c', this.config.file, '--log-level', this.log.level], {
+    const child = fork(RESPONDER_PROCESS.entry, ['-c', this.config.file, '--log-level', this.log.level], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [...RESPONDER_EXEC_ARGV],
+      execArgv: [...RESPONDER_PROCESS.execArgv],
     });
     this.responder = child;
     return new Promise<void>((resolve, reject) => {
@@ -377,6 +376,3 @@ const RESPONDER_METRICS_TIMEOUT_MS = 2_000;
 
 /** How often the daemon looks at the operator controls in the store. */
 const CONTROL_POLL_MS = 2_000;
-
-/** The CLI entry the responder child runs (`roster responder`), next to this file once compiled. */
-const RESPONDER_ENTRY = fileURLToPath(new URL('./cli/main.js', import.meta.url));
