@@ -16,32 +16,20 @@ const COLUMNS = 'd.seq, d.decision_id AS decisionId, d.at, d.subject, d.principa
 const TABLES = { subject: 'decision_run_subjects', principal: 'decision_run_principals' } as const;
 const KEYS = { subject: 'subject', principal: 'principal_id' } as const;
 
-/** A committed record as the index needs it. */
-interface Entry {
-  readonly seq: number;
-  readonly subject: string;
-  readonly principalId: string | null;
-}
-
-/** Unindexed records held in memory beyond this many runs' worth: drop them and read the backlog from the table instead. */
-const MAX_PENDING_RUNS = 4;
-
 /**
  * The decision log's lookups by subject and by principal, kept out of the append path. A B-tree
  * index on (subject, at) puts every new record on a random page: measured, the two such indexes
  * made a committed record cost ~85 µs instead of ~19 µs, and they capped durable logging.
  *
- * Instead, committed records are indexed in runs of `runRows` (by sequence number): each run's
- * entries are sorted and written under the run's number in one statement, so a run fills a few
- * fresh pages. A lookup probes each run (one index seek per run) and scans the tail not yet
- * indexed (fewer than `runRows` records). The writer hands over what it appended (`appended`), so
- * a run is built from memory; after a restart or an upgrade the backlog is read from the table.
- * Everything here is derived from `decisions`: losing it loses no record.
+ * Instead, committed records are indexed afterwards in runs of `runRows` (by sequence number):
+ * one INSERT … SELECT per run copies the run's keys from `decisions`, sorted, under the run's
+ * number, so a run fills a few fresh pages (a 4,096-record run: ~10 ms). The keys never pass
+ * through JavaScript, so they stay byte for byte what the records hold (a subject with a lone
+ * surrogate included). A lookup probes each run (one index seek per run) and scans the tail not
+ * yet indexed (fewer than `runRows` records). Everything here is derived from `decisions`.
  */
 export class DecisionLogIndex {
   private readonly stmts;
-  /** The unindexed records in sequence order, starting right after indexedThrough() (null: not known; read from the table). */
-  private pending: Entry[] | null = null;
 
   constructor(
     private readonly db: Db,
@@ -50,12 +38,15 @@ export class DecisionLogIndex {
     this.stmts = {
       lastRun: db.prepare('SELECT run, last_seq AS lastSeq FROM decision_runs ORDER BY run DESC LIMIT 1'),
       anchorSeq: db.prepare('SELECT seq FROM chain_anchor WHERE id = 1').pluck(),
-      unindexed: db.prepare('SELECT seq, subject, principal_id AS principalId FROM decisions WHERE seq > ? ORDER BY seq LIMIT ?'),
+      head: db.prepare('SELECT max(seq) FROM decisions').pluck(),
+      // The sequence numbers of the next run: the first record after `through` and the runRows-th.
+      runBounds: db.prepare('SELECT min(seq) AS first, max(seq) AS last, count(*) AS n FROM (SELECT seq FROM decisions WHERE seq > ? ORDER BY seq LIMIT ?)'),
       addRun: db.prepare('INSERT INTO decision_runs (run, first_seq, last_seq) VALUES (?, ?, ?)'),
-      // One statement per run, sorted by SQLite: a prepared insert per row called from JS, and a JS
-      // sort, were most of a run's time (a 4096-record run: ~17 ms that way, ~10 ms this way).
-      addSubjects: db.prepare(`INSERT INTO decision_run_subjects (run, subject, seq) SELECT ?, value ->> 0, value ->> 1 FROM json_each(?) ORDER BY 2, 3`),
-      addPrincipals: db.prepare(`INSERT INTO decision_run_principals (run, principal_id, seq) SELECT ?, value ->> 0, value ->> 1 FROM json_each(?) ORDER BY 2, 3`),
+      copySubjects: db.prepare('INSERT INTO decision_run_subjects (run, subject, seq) SELECT ?, subject, seq FROM decisions WHERE seq BETWEEN ? AND ? ORDER BY subject, seq'),
+      copyPrincipals: db.prepare(
+        'INSERT INTO decision_run_principals (run, principal_id, seq) SELECT ?, principal_id, seq FROM decisions WHERE seq BETWEEN ? AND ? AND principal_id IS NOT NULL ORDER BY principal_id, seq',
+      ),
+      tailPrincipals: db.prepare('SELECT seq, principal_id AS principalId FROM decisions WHERE seq > ? AND principal_id IS NOT NULL ORDER BY seq'),
       runsAfter: db.prepare('SELECT run FROM decision_runs WHERE last_seq > ? ORDER BY run').pluck(),
       newestIndexed: db
         .prepare('SELECT principal_id, max(seq) FROM decision_run_principals WHERE principal_id IN (SELECT value FROM json_each(?)) GROUP BY principal_id')
@@ -70,47 +61,28 @@ export class DecisionLogIndex {
     return Math.max(last?.lastSeq ?? 0, (this.stmts.anchorSeq.get() as number | undefined) ?? 0);
   }
 
-  /** Records just committed (in sequence order), so the next run is built without reading them back. */
-  appended(entries: readonly Entry[]): void {
-    if (this.pending === null) return;
-    for (const e of entries) this.pending.push(e);
-    if (this.pending.length > MAX_PENDING_RUNS * this.runRows) this.pending = null;
-  }
-
   /**
-   * Indexes full runs of committed records, at most `maxRuns` (each in its own transaction); a
-   * partial run waits for more records. Returns the number of runs written.
+   * Indexes full runs of committed records, at most `maxRuns`, each in its own write transaction
+   * (which also makes it consistent with a compaction by another connection); a partial run waits
+   * for more records. Returns the number of runs written.
    */
   catchUp(maxRuns: number): number {
     let runs = 0;
-    for (;;) {
-      const through = this.indexedThrough();
-      // Another connection may have compacted the log (or indexed it) meanwhile: start over from the table.
-      if (this.pending?.length && this.pending[0]!.seq !== through + 1) this.pending = null;
-      if (this.pending === null) {
-        const tail = this.stmts.unindexed.all(through, this.runRows * MAX_PENDING_RUNS) as Entry[];
-        if (tail.length < this.runRows * MAX_PENDING_RUNS) this.pending = tail;
-        else if (runs < maxRuns) {
-          this.db.transaction(() => this.writeRun(tail.slice(0, this.runRows))).immediate();
-          runs++;
-          continue;
-        } else return runs;
-      }
-      if (this.pending.length < this.runRows || runs >= maxRuns) return runs;
-      const rows = this.pending.slice(0, this.runRows);
-      this.db.transaction(() => this.writeRun(rows)).immediate();
-      this.pending.splice(0, rows.length);
-      runs++;
-    }
+    while (runs < maxRuns && this.db.transaction(() => this.writeRun()).immediate()) runs++;
+    return runs;
   }
 
-  private writeRun(rows: readonly Entry[]): void {
-    const last = this.stmts.lastRun.get() as { run: number } | undefined;
-    const run = (last?.run ?? 0) + 1;
-    this.stmts.addRun.run(run, rows[0]!.seq, rows[rows.length - 1]!.seq);
-    // Sorted by key, each run's entries append to fresh pages instead of landing on random ones.
-    this.stmts.addSubjects.run(run, JSON.stringify(rows.map((r) => [r.subject, r.seq])));
-    this.stmts.addPrincipals.run(run, JSON.stringify(rows.filter((r) => r.principalId !== null).map((r) => [r.principalId, r.seq])));
+  private writeRun(): boolean {
+    const through = this.indexedThrough();
+    // Cheap test first (called after every commit): sequence numbers only have gaps where records were removed by hand.
+    if (((this.stmts.head.get() as number | null) ?? 0) - through < this.runRows) return false;
+    const next = this.stmts.runBounds.get(through, this.runRows) as { first: number; last: number; n: number };
+    if (next.n < this.runRows) return false;
+    const run = ((this.stmts.lastRun.get() as { run: number } | undefined)?.run ?? 0) + 1;
+    this.stmts.addRun.run(run, next.first, next.last);
+    this.stmts.copySubjects.run(run, next.first, next.last);
+    this.stmts.copyPrincipals.run(run, next.first, next.last);
+    return true;
   }
 
   /**
@@ -118,6 +90,11 @@ export class DecisionLogIndex {
    * that also pass `filter`: run by run through the index, then the unindexed tail.
    */
   find(by: 'subject' | 'principal', key: string, after: number, limit: number, filter: RecordFilter): DecisionLogRow[] {
+    // One read transaction: a run the writer commits meanwhile must not show up both as a run and as tail.
+    return this.db.transaction(() => this.findInSnapshot(by, key, after, limit, filter))();
+  }
+
+  private findInSnapshot(by: 'subject' | 'principal', key: string, after: number, limit: number, filter: RecordFilter): DecisionLogRow[] {
     const where = filter.where ? ` AND ${filter.where}` : '';
     const inRun = this.prepared(
       `SELECT ${COLUMNS} FROM ${TABLES[by]} x JOIN decisions d ON d.seq = x.seq
@@ -140,11 +117,16 @@ export class DecisionLogIndex {
    * ~0.65 s for 10k principals over 2M records).
    */
   lastDecisionsAt(principalIds: readonly string[]): Map<string, number | null> {
+    // One read transaction: a run committed between the two passes would be seen by neither.
+    return this.db.transaction(() => this.lastInSnapshot(principalIds))();
+  }
+
+  private lastInSnapshot(principalIds: readonly string[]): Map<string, number | null> {
     const wanted = new Set(principalIds);
     const newest = new Map<string, number>();
     for (const [id, seq] of this.stmts.newestIndexed.all(JSON.stringify([...wanted])) as [string, number][]) newest.set(id, seq);
-    for (const r of this.stmts.unindexed.iterate(this.indexedThrough(), Number.MAX_SAFE_INTEGER) as Iterable<Entry>) {
-      if (r.principalId !== null && wanted.has(r.principalId)) newest.set(r.principalId, r.seq);
+    for (const r of this.stmts.tailPrincipals.iterate(this.indexedThrough()) as Iterable<{ seq: number; principalId: string }>) {
+      if (wanted.has(r.principalId)) newest.set(r.principalId, r.seq);
     }
     const out = new Map<string, number | null>();
     for (const id of principalIds) {
@@ -162,7 +144,6 @@ export class DecisionLogIndex {
     }
     this.prepared('DELETE FROM decision_runs WHERE last_seq <= ?').run(seq);
     this.prepared('UPDATE decision_runs SET first_seq = ? WHERE first_seq <= ?').run(seq + 1, seq);
-    this.pending = null; // reread from the table (this transaction may yet roll back)
   }
 
   private readonly cache = new Map<string, Database.Statement<unknown[]>>();

@@ -47,8 +47,15 @@ export class DecisionLogStore {
           }).immediate();
         }
       } else if ((db.pragma('user_version', { simple: true }) as number) < DECISION_LOG_MIGRATIONS.length) {
+        // Written by an older release: upgrade it through a writable connection (the daemon's admin
+        // socket opens the log read-only, and with logging off nothing else ever would), then read.
         db.close();
-        throw new Error('the decision log was written by an older Roster; start the daemon once so it upgrades the log, then retry');
+        try {
+          DecisionLogStore.open(path, { indexRunRows: opts.indexRunRows }).close();
+        } catch (err) {
+          throw new Error(`the decision log was written by an older Roster and could not be upgraded here (${err instanceof Error ? err.message : String(err)}); run this as the daemon's user, or start the daemon once, then retry`);
+        }
+        return DecisionLogStore.open(path, opts);
       }
       return new DecisionLogStore(db, opts.indexRunRows ?? DEFAULT_RUN_ROWS);
     } catch (err) {
@@ -74,21 +81,22 @@ export class DecisionLogStore {
 
   /** Appends rows (already chained by the caller) in one durable transaction; the caller runs indexDue() when it suits it. */
   appendOnly(rows: readonly Omit<DecisionLogRow, 'seq'>[]): void {
-    const seqs = this.db.transaction(() => rows.map((r) => Number(this.insert.run(r).lastInsertRowid)))();
-    this.index.appended(rows.map((r, i) => ({ seq: seqs[i]!, subject: r.subject, principalId: r.principalId })));
+    this.db.transaction(() => {
+      for (const r of rows) this.insert.run(r);
+    })();
   }
 
   /**
    * Indexes full runs of records by subject and principal (decision-log-index.ts): as many as
    * `appended` new records need, plus one, so a backlog (e.g. after an upgrade) is worked off too.
    * A failure loses nothing: the records are committed, lookups scan what is not indexed, and the
-   * next call retries.
+   * next call retries. Returns the number of runs written.
    */
-  indexDue(appended: number): void {
+  indexDue(appended: number): number {
     try {
-      this.index.catchUp(Math.ceil(appended / this.runRows) + 1);
+      return this.index.catchUp(Math.ceil(appended / this.runRows) + 1);
     } catch {
-      // Derived data only: retried on the next call.
+      return 0; // derived data only: retried on the next call
     }
   }
 

@@ -21,6 +21,12 @@ if (port) {
   try {
     store = DecisionLogStore.open((workerData as { path: string }).path);
     port.postMessage({ type: 'ready', lastHash: store.lastHash() } satisfies FromLogWorker);
+    // A backlog of unindexed records (a log upgraded from a release without the run index): one
+    // run per turn of this thread's loop, so batches to commit get their turns in between.
+    const backlog = (): void => {
+      if (store?.indexDue(0)) setImmediate(backlog);
+    };
+    setImmediate(backlog);
   } catch (err) {
     port.postMessage({ type: 'open-failed', error: err instanceof Error ? err.message : String(err) } satisfies FromLogWorker);
   }

@@ -128,7 +128,7 @@ describe('decision log run index (subject and principal lookups)', () => {
     log.close();
   });
 
-  it('a log written before the index existed is upgraded on open and indexed as records are appended; an old log opened read-only is refused clearly', () => {
+  it('a log written before the index existed is upgraded on open (read-only too) and indexed as records are appended', () => {
     const dir = tempDir();
     const path = join(dir, 'old.db');
     const old = new Database(path);
@@ -140,7 +140,11 @@ describe('decision log run index (subject and principal lookups)', () => {
     for (const row of rowsOf(100, 8, chain)) insert.run(row);
     old.close();
 
-    assert.throws(() => DecisionLogStore.open(path, { readonly: true }), /older Roster; start the daemon once/);
+    // A read-only open (the daemon's admin socket, the CLI) upgrades it first, then reads it whole.
+    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 7 });
+    assert.equal(reader.db.pragma('user_version', { simple: true }), DECISION_LOG_MIGRATIONS.length);
+    checkAgainstBruteForce(reader, 12, 20);
+    reader.close();
     const log = DecisionLogStore.open(path, { indexRunRows: 7 });
     assert.equal(runs(log).n, 0);
     checkAgainstBruteForce(log, 9, 30);
@@ -149,5 +153,45 @@ describe('decision log run index (subject and principal lookups)', () => {
     assert.ok(120 - runs(log).through < 7);
     checkAgainstBruteForce(log, 11, 60);
     log.close();
+  });
+
+  it('a subject with a lone surrogate stays findable once indexed (its bytes are copied inside SQLite, never re-encoded)', () => {
+    const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 4 });
+    const rows = rowsOf(8, 13).map((r, i) => (i % 2 ? { ...r, subject: 'odd\ud800one' } : r));
+    log.append(rows);
+    assert.equal(runs(log).through, 8);
+    assert.deepEqual(
+      log.queries.search({ subject: 'odd\ud800one', limit: 100 }).map((r) => r.seq),
+      [2, 4, 6, 8],
+    );
+    log.close();
+  });
+
+  it('a search or last-decision lookup reads one snapshot: a run committed meanwhile is neither doubled nor missed', () => {
+    const path = join(tempDir(), 'd.db');
+    const writer = DecisionLogStore.open(path, { indexRunRows: 4 });
+    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 4 });
+    const chain = { prev: GENESIS_HASH, i: 0 };
+    writer.appendOnly(rowsOf(8, 14, chain));
+    const want = bruteForce(reader, { subject: SUBJECTS[0]! });
+    // The writer indexes its runs right after the reader has started (white box: between the reader's reads).
+    type Hooked = { all: (...a: unknown[]) => unknown[] };
+    const stmts = (reader.queries as unknown as { index: { stmts: Record<string, Hooked> } }).index.stmts;
+    const hook = (name: string, before: () => void): (() => void) => {
+      const original = stmts[name]!;
+      stmts[name] = { all: (...a) => (before(), original.all(...a)) };
+      return () => void (stmts[name] = original);
+    };
+    let unhook = hook('runsAfter', () => writer.indexDue(8));
+    assert.deepEqual(reader.queries.search({ subject: SUBJECTS[0]!, limit: 100 }).map((r) => r.seq), want);
+    unhook();
+    writer.appendOnly(rowsOf(8, 15, chain));
+    const ids = [0, 1, 2, 3].map((i) => principalOf(i)!);
+    const expected = new Map(ids.map((id) => [id, (reader.db.prepare('SELECT at FROM decisions WHERE principal_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(id) as number | undefined) ?? null]));
+    unhook = hook('newestIndexed', () => writer.indexDue(8));
+    assert.deepEqual(reader.queries.lastDecisionsAt(ids), expected);
+    unhook();
+    reader.close();
+    writer.close();
   });
 });
