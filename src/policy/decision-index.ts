@@ -111,16 +111,17 @@ export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): Decisi
 
 function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: PrincipalBinding, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
   const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+  // One value per key, made on first use: the shared strings and frozen arrays below.
+  const once = <T>(seen: Map<string, T>, key: string, make: () => T): T => {
+    let v = seen.get(key);
+    if (v === undefined) seen.set(key, (v = make()));
+    return v;
+  };
   // Rows read from the store carry a fresh string per role name, status and source: 100k
   // principals held ~530k copies of "role-N" (12 MB). Keep one of each.
   const strings = new Map<string, string>();
-  const intern = (v: string): string => {
-    const known = strings.get(v);
-    if (known !== undefined) return known;
-    strings.set(v, v);
-    return v;
-  };
-  // Principals often hold the same role set or source set: share one frozen array per distinct set.
+  const intern = (v: string): string => once(strings, v, () => v);
+  // Principals often hold the same role set, source set or identifier kinds: one frozen array per distinct set.
   const roleLists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();
   const sourceLists = new Map<string, readonly string[]>();
   const kindLists = new Map<string, readonly IdentifierKind[]>();
@@ -130,25 +131,18 @@ function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: P
     let sources: readonly string[] = NO_ROLES;
     if (grants && grants.size) {
       const names = [...grants.keys()];
-      const key = names.join('\u0000');
-      let shared = roleLists.get(key);
-      if (!shared) {
+      const shared = once(roleLists, names.join('\u0000'), () => {
         const sorted = Object.freeze(names.map(intern).sort(byRank));
-        roleLists.set(key, (shared = { roles: sorted, ids: Object.freeze(sorted.map((r) => roleIds.get(r))) }));
-      }
+        return { roles: sorted, ids: Object.freeze(sorted.map((r) => roleIds.get(r))) };
+      });
       roles = shared.roles;
       ids = shared.ids;
       const s = new Set<string>();
       for (const path of grants.values()) if (path.via !== 'static') s.add(path.source);
-      const sourceKey = [...s].join('\u0000');
-      let list = sourceLists.get(sourceKey);
-      if (!list) sourceLists.set(sourceKey, (list = Object.freeze([...s].map(intern))));
-      sources = list;
+      sources = once(sourceLists, [...s].join('\u0000'), () => Object.freeze([...s].map(intern)));
     }
     const kinds = p.identifiers.map((i) => i.kind);
-    const kindKey = kinds.join(',');
-    let identifierKinds = kindLists.get(kindKey);
-    if (!identifierKinds) kindLists.set(kindKey, (identifierKinds = Object.freeze(kinds)));
+    const identifierKinds = once(kindLists, kinds.join(','), () => Object.freeze(kinds));
     const identifierValues = Object.freeze(p.identifiers.map((i) => i.value));
     return { principalId: p.id, status: intern(p.status) as PrincipalStatus, roles, roleIds: ids, sources, identifierKinds, identifierValues };
   };

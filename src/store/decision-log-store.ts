@@ -59,6 +59,7 @@ export class DecisionLogStore {
       }
       return new DecisionLogStore(db, opts.indexRunRows ?? DEFAULT_RUN_ROWS);
     } catch (err) {
+      if (err instanceof RosterError) throw err; // from the reopen after an upgrade: already says it
       throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err instanceof Error ? err.message : String(err) });
     }
   }
