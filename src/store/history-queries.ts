@@ -65,7 +65,7 @@ export class HistoryQueries {
       touched: db.prepare('SELECT DISTINCT principal_id FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       touchedCount: db.prepare('SELECT count(*) FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       principalsAt: db.prepare(`SELECT data FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`),
-      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants INDEXED BY grants_key WHERE ${ALIVE} ORDER BY principal_id`),
+      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants WHERE ${ALIVE} ORDER BY principal_id`),
     };
   }
 

@@ -24,11 +24,15 @@ export function openDatabase(path: string, opts: { readonly readonly?: boolean }
   }
   try {
     if (!opts.readonly) {
+      // For a new store only (an existing one keeps its page size): 8 KiB pages made a 100k-user
+      // initial apply's inserts into the big key B-trees 30-40% faster than the default 4 KiB.
+      db.pragma('page_size = 8192');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      // Large applies insert into big indexes in key order that is not insertion order; a bigger
-      // page cache keeps that from thrashing (the default is 2,000 pages).
-      db.pragma('cache_size = -131072');
+      // 32 MiB of page cache (the default is 8 MiB at 8 KiB pages). Large applies write in key
+      // order (rows sorted, indexes of empty tables built afterwards), so more did not pay: 128
+      // MiB measured no faster on the 100k-user benchmarks and added ~100 MB to the peak RSS.
+      db.pragma('cache_size = -32768');
       db.pragma('temp_store = MEMORY');
     }
     db.pragma('busy_timeout = 5000');

@@ -27,5 +27,5 @@ export const TABLE_SPECS: readonly TableSpec[] = [
   { table: 'links', keyIndex: null, section: 'links', key: [['source', 'source'], ['external_id', 'externalId']], data: [['principal_id', 'principalId']], sortBy: 'externalId' },
   { table: 'aliases', keyIndex: null, section: 'aliases', key: [['kind', 'kind'], ['value', 'value'], ['principal_id', 'principalId']], data: [], sortBy: 'value' },
   // `path` (JSON) is stored as path_id: the writer maps it through grant_paths.
-  { table: 'grants', keyIndex: 'grants_key', section: 'grants', key: [['principal_id', 'principalId'], ['role', 'role']], data: [['path_id', 'path']] },
+  { table: 'grants', keyIndex: null, section: 'grants', key: [['principal_id', 'principalId'], ['role', 'role']], data: [['path_id', 'path']] },
 ];
