@@ -1,5 +1,5 @@
 import type { ChangeSet } from '../model/change-set.js';
-import { isEmptyChangeSet } from '../model/change-set.js';
+import { changeSetRows, isEmptyChangeSet } from '../model/change-set.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
 import { ChangeSetWriter } from './commit-change-set.js';
 import { ComplianceQueries } from './compliance-queries.js';
@@ -10,6 +10,7 @@ import { PolicyVersions } from './policy-versions.js';
 import { openDatabase, type Db } from './open-database.js';
 import type { RoleStore, SyncOutcome } from './role-store.js';
 import type { SyncStateRow } from './sync-state-row.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriterLock } from './writer-lock.js';
 
 /** The SQLite role store. Writable opens take the single-writer lock; read-only opens do not. */
@@ -19,6 +20,7 @@ export class SqliteRoleStore implements RoleStore {
   readonly compliance: ComplianceQueries;
   private readonly writer: ChangeSetWriter | null;
   private readonly lock: WriterLock | null;
+  private readonly checkpointer: WalCheckpointer | null;
   private readonly upsertSync;
   private readonly failSync;
 
@@ -28,6 +30,7 @@ export class SqliteRoleStore implements RoleStore {
     this.policies = new PolicyVersions(db);
     this.compliance = new ComplianceQueries(db, this.history);
     this.writer = lock ? new ChangeSetWriter(db) : null;
+    this.checkpointer = lock ? new WalCheckpointer(db, db.name) : null;
     this.upsertSync = lock
       ? db.prepare(
           `INSERT INTO sync_state (source, cursor, last_success_at, last_attempt_at, consecutive_failures, last_version)
@@ -79,19 +82,18 @@ export class SqliteRoleStore implements RoleStore {
 
   commit(changes: ChangeSet | null, sync: SyncOutcome): RoleStateVersion | null {
     const writer = this.requireWriter();
-    return this.db
-      .transaction(() => {
-        const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
-        this.upsertSync!.run({
-          source: sync.source,
-          cursor: sync.cursor ?? null,
-          keepCursor: sync.cursor === undefined ? 1 : 0,
-          at: sync.at,
-          version: version?.id ?? null,
-        });
-        return version;
-      })
-      .immediate();
+    const transaction = this.db.transaction(() => {
+      const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
+      this.upsertSync!.run({
+        source: sync.source,
+        cursor: sync.cursor ?? null,
+        keepCursor: sync.cursor === undefined ? 1 : 0,
+        at: sync.at,
+        version: version?.id ?? null,
+      });
+      return version;
+    });
+    return this.checkpointer!.around(changes ? changeSetRows(changes) : 0, () => transaction.immediate());
   }
 
   recordSyncProgress(source: string, progress: string | null): void {
@@ -124,6 +126,7 @@ export class SqliteRoleStore implements RoleStore {
   }
 
   close(): void {
+    this.checkpointer?.close();
     if (this.db.open) this.db.close();
     this.lock?.release();
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -9,6 +10,7 @@ import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { tempDir } from '../support/temp-dir.js';
 import { testApplier } from '../support/test-applier.js';
+import { waitFor } from '../support/wait-for.js';
 
 const indexesOf = (db: Db): string[] =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
@@ -45,6 +47,24 @@ describe('store bulk loads', () => {
     assert.equal(integrity(t.store.db), 'ok');
     assert.equal(t.store.db.prepare('SELECT count(*) FROM grants WHERE to_v IS NULL').pluck().get(), users - 100);
     assert.equal(t.store.db.prepare('SELECT count(*) FROM accounts INDEXED BY accounts_key WHERE to_v IS NULL').pluck().get(), users - 100);
+    t.store.close();
+  });
+
+  it('a big commit leaves its checkpoint to the checkpointer thread, and the writer checkpoints again once it is done', async () => {
+    const t = testApplier(rules);
+    const small = await t.full('d', { accounts: [user('x')], groups: [group('g0')], memberships: [inGroup('g0', 'x')] });
+    assert.ok(small.version);
+    assert.equal(t.store.db.pragma('wal_autocheckpoint', { simple: true }), 1000, 'small commits checkpoint inline as SQLite does');
+    const mainFileBefore = statSync(t.path).size;
+    const accounts = Array.from({ length: 12_000 }, (_, i) => user(`u${i}`));
+    t.tick();
+    const big = await t.full('d', { accounts, groups: [group('g0')], memberships: accounts.map((a) => inGroup('g0', a.externalId)) });
+    assert.ok(big.version);
+    // Not checkpointed by the commit: the rows are in the WAL only, until the thread copies them.
+    assert.equal(t.store.db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    await waitFor('the checkpointer thread', () => t.store.db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 30_000);
+    assert.ok(statSync(t.path).size > mainFileBefore + 2 * 1024 * 1024, `the database file grew by the checkpoint (${statSync(t.path).size} bytes)`);
+    assert.equal(integrity(t.store.db), 'ok');
     t.store.close();
   });
 
