@@ -17,6 +17,8 @@ interface SectionWriter {
   readonly end: Statement;
   readonly start: Statement;
   readonly startBulk: Statement;
+  /** For tables written in key order: a temp table the rows are staged in, and SQLite's sort of it into the table. */
+  readonly staged: { readonly start: Statement; readonly startBulk: Statement; readonly move: Statement; readonly clear: Statement } | null;
   /** Change-set properties in column order (key, then data). */
   readonly props: readonly string[];
   /** The position of the grant path among `props` (stored as a grant_paths id), or -1. */
@@ -42,11 +44,25 @@ export class ChangeSetWriter {
       const tuple = `(${cols.map(() => '?').join(', ')}, ?)`;
       const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES `;
       const props = [...spec.key, ...spec.data].map(([, p]) => p);
+      let staged: SectionWriter['staged'] = null;
+      if (spec.orderBy) {
+        // Created once, outside any transaction, so a rolled-back commit cannot take it away.
+        const stage = `staged_${spec.table}`;
+        db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (${cols.join(', ')}, from_v)`);
+        const stageInsert = `INSERT INTO temp.${stage} (${cols.join(', ')}, from_v) VALUES `;
+        staged = {
+          start: db.prepare(stageInsert + tuple),
+          startBulk: db.prepare(stageInsert + Array(BULK).fill(tuple).join(', ')),
+          move: db.prepare(`INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) SELECT ${cols.join(', ')}, from_v FROM temp.${stage} ORDER BY ${spec.orderBy}, from_v`),
+          clear: db.prepare(`DELETE FROM temp.${stage}`),
+        };
+      }
       this.sections.push({
         spec,
         end: db.prepare(`UPDATE ${spec.table}${indexedBy} SET to_v = ? WHERE ${where} AND to_v IS NULL`),
         start: db.prepare(insert + tuple),
         startBulk: db.prepare(insert + Array(BULK).fill(tuple).join(', ')),
+        staged,
         props,
         pathAt: spec.table === 'grants' ? props.indexOf('path') : -1,
       });
@@ -122,7 +138,7 @@ export class ChangeSetWriter {
     const { spec, props, pathAt } = w;
     const section = changes[spec.section] as { ended: readonly Row[]; started: readonly Row[] };
     for (const row of section.ended) w.end.run(version, ...spec.key.map(([, p]) => row[p]));
-    const rows = spec.sortBy && section.started.length > SORT_THRESHOLD ? sortedBy(section.started, spec.sortBy) : section.started;
+    const rows = section.started;
     const width = props.length;
     // Reused for every statement call: better-sqlite3 copies the bound values.
     const params: unknown[] = new Array((width + 1) * BULK);
@@ -133,16 +149,27 @@ export class ChangeSetWriter {
       }
       params[at + width] = version;
     };
-    withDeferredIndexes(this.db, spec.table, rows.length, () => {
+    const insert = (into: { readonly start: Statement; readonly startBulk: Statement }): void => {
       let i = 0;
       for (; i + BULK <= rows.length; i += BULK) {
         for (let k = 0; k < BULK; k++) fill(rows[i + k]!, k * (width + 1));
-        w.startBulk.run(params);
+        into.startBulk.run(params);
       }
       for (; i < rows.length; i++) {
         fill(rows[i]!, 0);
-        w.start.run(params.slice(0, width + 1));
+        into.start.run(params.slice(0, width + 1));
       }
+    };
+    withDeferredIndexes(this.db, spec.table, rows.length, () => {
+      if (!w.staged || rows.length <= SORT_THRESHOLD) {
+        insert(w);
+        return;
+      }
+      // Rows that arrive in an order unrelated to the table's key are sorted by SQLite (in C,
+      // off the JS heap) and appended in key order: ~0.4 s less than a JS sort of 500k aliases.
+      insert(w.staged);
+      w.staged.move.run();
+      w.staged.clear.run();
     });
     if (section.ended.length === 0 || section.started.length === 0) return section.ended.length + section.started.length;
     // An update ends and restarts one key: count it once.
@@ -150,16 +177,4 @@ export class ChangeSetWriter {
     const ended = new Set(section.ended.map(keyOf));
     return ended.size + section.started.filter((r) => !ended.has(keyOf(r))).length;
   }
-}
-
-/**
- * Rows ordered by one string property. The keys are read once up front: a comparator that reads
- * properties of 300k change-set rows (of several object shapes) costs seconds, this ~0.1 s.
- */
-function sortedBy(rows: readonly Row[], prop: string): Row[] {
-  const keys = rows.map((r) => String(r[prop]));
-  // A typed array of positions sorts ~20% faster than a plain array of them.
-  const order = Uint32Array.from(rows.keys());
-  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
-  return Array.from(order, (i) => rows[i]!);
 }

@@ -13,10 +13,11 @@ export interface TableSpec {
   readonly key: readonly (readonly [string, string])[];
   readonly data: readonly (readonly [string, string])[];
   /**
-   * Large inserts are sorted by this property first when the rows arrive in an order unrelated
-   * to the table's index (appending to a B-tree is several times faster than scattering into it).
+   * The table's key columns in key order, for tables whose rows arrive in an order unrelated to
+   * it: large inserts are staged and sorted by SQLite first (appending to a B-tree is several
+   * times faster than scattering into it).
    */
-  readonly sortBy?: string;
+  readonly orderBy?: string;
 }
 
 export const TABLE_SPECS: readonly TableSpec[] = [
@@ -24,8 +25,8 @@ export const TABLE_SPECS: readonly TableSpec[] = [
   { table: 'groups', keyIndex: 'groups_key', section: 'groups', key: [['source', 'source'], ['external_id', 'externalId']], data: [['data', 'data']] },
   { table: 'memberships', keyIndex: null, section: 'memberships', key: [['source', 'source'], ['group_id', 'groupId'], ['member', 'member']], data: [] },
   { table: 'principals', keyIndex: 'principals_key', section: 'principals', key: [['id', 'id']], data: [['data', 'data']] },
-  { table: 'links', keyIndex: null, section: 'links', key: [['source', 'source'], ['external_id', 'externalId']], data: [['principal_id', 'principalId']], sortBy: 'externalId' },
-  { table: 'aliases', keyIndex: null, section: 'aliases', key: [['kind', 'kind'], ['value', 'value'], ['principal_id', 'principalId']], data: [], sortBy: 'value' },
+  { table: 'links', keyIndex: null, section: 'links', key: [['source', 'source'], ['external_id', 'externalId']], data: [['principal_id', 'principalId']], orderBy: 'source, external_id' },
+  { table: 'aliases', keyIndex: null, section: 'aliases', key: [['kind', 'kind'], ['value', 'value'], ['principal_id', 'principalId']], data: [], orderBy: 'value, kind, principal_id' },
   // `path` (JSON) is stored as path_id: the writer maps it through grant_paths.
   { table: 'grants', keyIndex: null, section: 'grants', key: [['principal_id', 'principalId'], ['role', 'role']], data: [['path_id', 'path']] },
 ];
