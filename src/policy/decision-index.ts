@@ -74,10 +74,15 @@ export function* ownDecisionIndexShards(index: DecisionIndex): Generator<void> {
   }
 }
 
+/** Makes index entries, sharing strings and lists among all it makes (see entryMaker). */
+export type EntryMaker = ReturnType<typeof entryMaker>;
+
+/** One entry maker for a patch applied in many steps, so the steps share strings and lists like one call. */
+export const entryMakerFor = (index: DecisionIndex): EntryMaker => entryMaker(index.ranks, index.policy.roleIds);
+
 /** Applies the changes of newer role-state versions in place; returns the index at `version`. */
-export function patchDecisionIndex(index: DecisionIndex, version: number, changes: Iterable<PrincipalChange>): DecisionIndex {
+export function patchDecisionIndex(index: DecisionIndex, version: number, changes: Iterable<PrincipalChange>, entries: EntryMaker = entryMakerFor(index)): DecisionIndex {
   const principals = index.principals;
-  const entries = entryMaker(index.ranks, index.policy.roleIds);
   for (const c of changes) {
     const old = principals.get(c.principalId);
     if (old) index.subjects.remove(old.principalId, old.identifierValues);

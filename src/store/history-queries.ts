@@ -48,7 +48,7 @@ export class HistoryQueries {
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
       binding: db.prepare(`SELECT json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals WHERE id = @id AND ${ALIVE}`).raw(),
       bindingsAt: db.prepare(`SELECT id, json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`).raw(),
-      roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
+      roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants NOT INDEXED WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
       members: db
         .prepare(
           `SELECT principal_id, path_id, from_v FROM grants INDEXED BY grants_by_role
@@ -64,8 +64,9 @@ export class HistoryQueries {
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
       touched: db.prepare('SELECT DISTINCT principal_id FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       touchedCount: db.prepare('SELECT count(*) FROM version_principals WHERE version > ? AND version <= ?').pluck(),
+      touchedPage: db.prepare('SELECT principal_id FROM version_principals WHERE version = ? AND principal_id > ? ORDER BY principal_id LIMIT ?').pluck(),
       principalsAt: db.prepare(`SELECT data FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`),
-      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants WHERE ${ALIVE} ORDER BY principal_id`),
+      grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants NOT INDEXED WHERE ${ALIVE} ORDER BY principal_id`),
     };
   }
 
@@ -158,6 +159,14 @@ export class HistoryQueries {
   /** Principals whose data, aliases or grants changed in versions (a, b]. */
   principalsChanged(a: number, b: number): string[] {
     return this.q.touched.all(a, b) as string[];
+  }
+
+  /**
+   * One page of the principals version v touched, in id order after `afterId` (keyset paging
+   * on the table's key): a follower reads a 20k-principal version in short steps, not one 10 ms query.
+   */
+  principalsTouchedPage(v: number, afterId: string, limit: number): string[] {
+    return this.q.touchedPage.all(v, afterId, limit) as string[];
   }
 
   /** An upper bound of principalsChanged(a, b).length, cheap. */

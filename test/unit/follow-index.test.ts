@@ -86,5 +86,14 @@ describe('following the role store', () => {
     const v3 = await followIndex(t.store.history, v2);
     assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
     assert.equal(v3.principals, v2.principals);
+
+    // Two large versions behind (changed ids read page by page, per version, deduplicated).
+    t.tick();
+    await sync(ids(0, 3300), ids(0, 1500));
+    t.tick();
+    await sync(ids(200, 3600), ids(1000, 1500), new Set(ids(0, 900)));
+    const v5 = await followIndex(t.store.history, v3);
+    assert.equal(v5.roleStateVersion, v3.roleStateVersion + 2);
+    assert.deepEqual(snapshot(v5, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
   });
 });
