@@ -38,8 +38,9 @@ export class ChangeSetWriter {
   constructor(private readonly db: Db) {
     for (const spec of TABLE_SPECS) {
       const where = spec.key.map(([c]) => `${c} = ?`).join(' AND ');
-      // WITHOUT ROWID tables are their key index: nothing to name.
-      const indexedBy = spec.keyIndex ? ` INDEXED BY ${spec.keyIndex}` : '';
+      // WITHOUT ROWID tables are their key index: NOT INDEXED keeps the planner on it (grants
+      // also have grants_by_role, which a `role = ?` term could tempt it into).
+      const indexedBy = spec.keyIndex ? ` INDEXED BY ${spec.keyIndex}` : ' NOT INDEXED';
       const cols = [...spec.key, ...spec.data].map(([c]) => c);
       const tuple = `(${cols.map(() => '?').join(', ')}, ?)`;
       const insert = `INSERT INTO ${spec.table} (${cols.join(', ')}, from_v) VALUES `;
@@ -67,7 +68,7 @@ export class ChangeSetWriter {
         pathAt: spec.table === 'grants' ? props.indexOf('path') : -1,
       });
     }
-    for (const r of db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
+    this.reloadPathIds();
     this.insertPath = db.prepare('INSERT INTO grant_paths (json) VALUES (?)');
     const touched = 'INSERT INTO version_principals (version, principal_id) VALUES ';
     this.insertTouched = db.prepare(touched + '(?, ?)');
@@ -82,10 +83,15 @@ export class ChangeSetWriter {
       return this.writeVersion(changes);
     } catch (err) {
       // The transaction rolls back: forget path ids it may have created.
-      this.pathIds.clear();
-      for (const r of this.db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
+      this.reloadPathIds();
       throw err;
     }
+  }
+
+  /** Re-reads the grant path ids (after a rollback, or a compaction that removed unused paths). */
+  reloadPathIds(): void {
+    this.pathIds.clear();
+    for (const r of this.db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);
   }
 
   private writeVersion(changes: ChangeSet): RoleStateVersion {

@@ -36,9 +36,9 @@ export class ComplianceQueries {
     private readonly history: HistoryQueries,
   ) {
     this.q = {
-      intervals: db.prepare('SELECT role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants WHERE principal_id = ? ORDER BY role, from_v'),
-      // Named: the planner would otherwise scan the role's whole column of the role index.
-      roleIntervals: db.prepare('SELECT from_v AS fromV, to_v AS toV FROM grants WHERE principal_id = ? AND role = ? ORDER BY from_v DESC').raw(),
+      intervals: db.prepare('SELECT role, path_id AS path, from_v AS fromV, to_v AS toV FROM grants NOT INDEXED WHERE principal_id = ? ORDER BY role, from_v'),
+      // NOT INDEXED: the primary key (the table itself), never a scan of the role's whole column of grants_by_role.
+      roleIntervals: db.prepare('SELECT from_v AS fromV, to_v AS toV FROM grants NOT INDEXED WHERE principal_id = ? AND role = ? ORDER BY from_v DESC').raw(),
       everNamed: db.prepare('SELECT DISTINCT principal_id FROM aliases WHERE value IN (@a, @b, @c, @d, @e)').pluck(),
       namedAt: db.prepare(`SELECT DISTINCT principal_id FROM aliases WHERE value IN (@a, @b, @c, @d, @e) AND ${ALIVE}`).pluck(),
       everExisted: db.prepare('SELECT 1 FROM principals WHERE id = ? LIMIT 1').pluck(),

@@ -11,7 +11,7 @@ export type Db = Database.Database;
  * power loss, not only a crash), foreign-key checks, and pending migrations. Read-only opens
  * (CLI queries) skip migrations and refuse a store that is newer than this binary.
  */
-export function openDatabase(path: string, opts: { readonly readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, opts: { readonly readonly?: boolean; readonly migrate?: boolean } = {}): Db {
   if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   if (opts.readonly && path !== ':memory:' && !existsSync(path)) {
     throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: 'it does not exist yet (run `roster sync` or start the daemon first)' });
@@ -40,14 +40,14 @@ export function openDatabase(path: string, opts: { readonly readonly?: boolean }
     if (current > MIGRATIONS.length) {
       throw new RosterError('ROSTER_ERR_STORE_TOO_NEW', { path, found: current, known: MIGRATIONS.length });
     }
-    if (!opts.readonly) {
+    if (!opts.readonly && opts.migrate !== false) {
       for (let i = current; i < MIGRATIONS.length; i++) {
         db.transaction(() => {
           db.exec(MIGRATIONS[i]!);
           db.pragma(`user_version = ${i + 1}`);
         }).immediate();
       }
-    } else if (current < MIGRATIONS.length) {
+    } else if (opts.readonly && current < MIGRATIONS.length) {
       throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: 'store needs migrating; start the daemon once' });
     }
   } catch (err) {

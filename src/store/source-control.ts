@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Db } from './open-database.js';
 import { openDatabase } from './open-database.js';
+import { RosterError } from '../errors/roster-error.js';
 
 export interface SourceControlRow {
   readonly source: string;
@@ -15,9 +17,19 @@ export interface SourceControlRow {
 export class SourceControl {
   constructor(private readonly db: Db) {}
 
-  /** A connection of its own, for the CLI (no writer lock: it touches only source_control). */
+  /**
+   * A connection of its own, for the CLI (no writer lock: it touches only source_control). It
+   * never migrates: the daemon that may be running (an older release during an upgrade) keeps
+   * the schema it prepared its statements against; an existing store without the table is refused.
+   */
   static open(path: string): SourceControl {
-    return new SourceControl(openDatabase(path));
+    // A store that does not exist yet has no daemon: create it whole.
+    const db = openDatabase(path, { migrate: !existsSync(path) });
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'source_control'").get() === undefined) {
+      db.close();
+      throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: 'store needs migrating; start the daemon once' });
+    }
+    return new SourceControl(db);
   }
 
   pause(source: string, at: number): void {

@@ -121,8 +121,11 @@ export class SqliteRoleStore implements RoleStore {
 
   /** Retention: removes history no query at or after `floorTime` needs (compact-history.ts). */
   compact(floorTime: number, at: number): HistoryCompaction | null {
-    this.requireWriter();
-    return compactHistory(this.db, floorTime, at);
+    const writer = this.requireWriter();
+    const removed = compactHistory(this.db, floorTime, at);
+    // Compaction removes grant paths no row uses any more; a cached id of one would fail the next commit.
+    writer.reloadPathIds();
+    return removed;
   }
 
   close(): void {

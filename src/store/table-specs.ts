@@ -5,7 +5,8 @@ export interface TableSpec {
   readonly table: string;
   /**
    * The index led by the key columns; named in UPDATEs so the planner never picks another. Null
-   * for WITHOUT ROWID tables, whose primary key (the key columns, then from_v) is that index.
+   * for WITHOUT ROWID tables, whose primary key (the key columns, then from_v) is that index
+   * (statements say NOT INDEXED for them, which leaves exactly the primary key).
    */
   readonly keyIndex: string | null;
   readonly section: keyof Pick<ChangeSet, 'accounts' | 'groups' | 'memberships' | 'principals' | 'links' | 'aliases' | 'grants'>;

@@ -5,19 +5,23 @@ import type { FromCheckpointer, ToCheckpointer } from './wal-checkpoint-thread.j
 const THREAD = new URL('./wal-checkpoint-thread.js', import.meta.url);
 /** SQLite's default: the committing connection checkpoints once the WAL holds this many pages. */
 const AUTOCHECKPOINT_PAGES = 1000;
+/** Commits of at least this many rows leave their checkpoint to the thread. */
+const BIG_COMMIT_ROWS = 20_000;
 
 /**
  * Keeps the checkpoint of a big commit off the writer's thread. SQLite checkpoints inside the
  * commit call of the connection whose commit grew the WAL past 1,000 pages: after a 100k-user
  * initial apply that is ~300 MB copied and synced, 0.6-1.3 s added to the apply. Around a big
- * commit the writer's automatic checkpoint is switched off, and a worker thread with its own
- * connection checkpoints instead (started on the first big commit; small stores never start
- * it). Until the worker reports back, the writer's small commits do not checkpoint either, so
- * none of them inherits the big copy. If the worker fails, the writer checkpoints as before.
+ * commit the writer's automatic checkpoint is switched off, and a worker thread checkpoints
+ * instead (started on the first big commit; small stores never start it). Until the thread has
+ * answered the latest request, the writer's small commits do not checkpoint either, so none of
+ * them inherits the big copy. If the thread fails, the writer checkpoints as before.
  */
 export class WalCheckpointer {
   private worker: Worker | null = null;
   private failed = false;
+  /** The number of the latest checkpoint requested. */
+  private requested = 0;
 
   constructor(
     private readonly db: Db,
@@ -25,8 +29,8 @@ export class WalCheckpointer {
   ) {}
 
   /** Runs a write transaction that writes `rows` rows, checkpointing afterwards off-thread if it is big. */
-  around<T>(rows: number, commit: () => T, big = 20_000): T {
-    if (rows < big || this.failed || this.path === ':memory:') return commit();
+  around<T>(rows: number, commit: () => T): T {
+    if (rows < BIG_COMMIT_ROWS || this.failed || this.path === ':memory:') return commit();
     this.db.pragma('wal_autocheckpoint = 0');
     try {
       return commit();
@@ -35,15 +39,17 @@ export class WalCheckpointer {
     }
   }
 
+  /** Stops the thread (a checkpoint in progress finishes in SQLite; its connection is closed with the thread). */
   close(): void {
-    this.worker?.postMessage({ type: 'close' } satisfies ToCheckpointer);
+    const w = this.worker;
     this.worker = null;
+    if (w) void w.terminate();
   }
 
   private request(): void {
     try {
       this.worker ??= this.start();
-      this.worker.postMessage({ type: 'checkpoint' } satisfies ToCheckpointer);
+      this.worker.postMessage({ type: 'checkpoint', seq: ++this.requested } satisfies ToCheckpointer);
     } catch {
       this.fallBack();
     }
@@ -55,7 +61,8 @@ export class WalCheckpointer {
     worker.unref();
     worker.on('message', (m: FromCheckpointer) => {
       if (m.error !== null) this.fallBack();
-      else if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      // An answer to an older request leaves a newer big commit's WAL to the thread.
+      else if (m.seq === this.requested && this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     });
     worker.on('error', () => this.fallBack());
     worker.on('exit', () => {
@@ -66,7 +73,9 @@ export class WalCheckpointer {
 
   private fallBack(): void {
     this.failed = true;
+    const w = this.worker;
     this.worker = null;
+    if (w) void w.terminate();
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   }
 }

@@ -71,4 +71,23 @@ describe('history retention (compaction)', () => {
     assert.ok(next.version);
     t.store.close();
   });
+
+  it('a grant path that compaction removed can be granted again in the next version', async () => {
+    const t = testApplier(rules);
+    const hour = 3_600_000;
+    const sync = (admins: string[]) =>
+      t.full('d', { accounts: [user('u1'), user('u2')], groups: [group('all'), group('admins')], memberships: [inGroup('all', 'u1'), inGroup('all', 'u2'), ...admins.map((id) => inGroup('admins', id))] });
+    await sync(['u1']);
+    t.tick(hour);
+    const dropped = await sync([]);
+    assert.equal(dropped.changes.grants.ended.length, 1);
+    t.tick(hour);
+    const c = t.store.compact(t.now(), t.now());
+    assert.ok((c?.removed.grant_paths ?? 0) > 0, 'the admin path is unused after the floor and removed');
+    t.tick(hour);
+    const again = await sync(['u1']);
+    assert.equal(again.changes.grants.started.length, 1);
+    assert.equal(t.store.history.rolesAt(again.changes.grants.started[0]!.principalId, again.version!.id).map((r) => r.role).sort().join(), 'admin,staff');
+    t.store.close();
+  });
 });

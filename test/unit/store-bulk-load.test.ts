@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { withDeferredIndexes } from '../../src/store/deferred-indexes.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { SourceControl } from '../../src/store/source-control.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -33,8 +34,11 @@ describe('store bulk loads', () => {
     const accounts = Array.from({ length: users }, (_, i) => user(`u${i}`));
     const groups = Array.from({ length: GROUPS }, (_, g) => group(`g${g}`));
     const memberships = accounts.map((a, i) => inGroup(`g${i % GROUPS}`, a.externalId));
+    const schemaBefore = t.store.db.pragma('schema_version', { simple: true }) as number;
     const first = await t.full('d', { accounts, groups, memberships });
     assert.equal(first.changes.grants.started.length, users);
+    // Indexes were dropped and built again (each DDL statement bumps the schema cookie).
+    assert.ok((t.store.db.pragma('schema_version', { simple: true }) as number) > schemaBefore, 'the indexes were rebuilt');
     assert.deepEqual(indexesOf(t.store.db), expected);
     assert.equal(integrity(t.store.db), 'ok');
     assert.equal(t.store.db.prepare('SELECT count(*) FROM grants INDEXED BY grants_by_role WHERE role = ? AND to_v IS NULL').pluck().get('r3'), users / GROUPS);
@@ -106,6 +110,15 @@ describe('store bulk loads', () => {
     ] as const;
     for (const r of rows) old.prepare('INSERT INTO grants (principal_id, role, path_id, from_v, to_v) VALUES (?, ?, ?, ?, ?)').run(...r);
     old.close();
+
+    // The CLI's source controls (pause) work on the old schema without migrating it: an older
+    // daemon may still be running on it during an upgrade.
+    const control = SourceControl.open(path);
+    control.pause('d', 1);
+    control.close();
+    const peek = new Database(path, { readonly: true });
+    assert.equal(peek.pragma('user_version', { simple: true }), 2);
+    peek.close();
 
     const db = openDatabase(path);
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
