@@ -7,6 +7,7 @@ import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { withDeferredIndexes } from '../../src/store/deferred-indexes.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SourceControl } from '../../src/store/source-control.js';
+import { WalCheckpointer } from '../../src/store/wal-checkpointer.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -74,6 +75,20 @@ describe('store bulk loads', () => {
     assert.ok(statSync(t.path).size > mainFileBefore + 2 * 1024 * 1024, `the database file grew by the checkpoint (${statSync(t.path).size} bytes)`);
     assert.equal(integrity(t.store.db), 'ok');
     t.store.close();
+  });
+
+  it('when the checkpointer thread fails, the writer checkpoints inline again', async () => {
+    const db = openDatabase(join(tempDir(), 'roster.db'));
+    // A path the thread cannot open: its first checkpoint fails.
+    const checkpointer = new WalCheckpointer(db, join(tempDir(), 'missing', 'roster.db'));
+    checkpointer.around(30_000, () => db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (1, 0, ?, ?, ?)').run('d', 'sync', '{}'));
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    await waitFor('the fallback', () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 30_000);
+    // From now on big commits no longer turn the writer's checkpoint off.
+    checkpointer.around(30_000, () => db.prepare('INSERT INTO versions (id, committed_at, source, trigger, counts) VALUES (2, 0, ?, ?, ?)').run('d', 'sync', '{}'));
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    checkpointer.close();
+    db.close();
   });
 
   it('a bulk load that fails inside its transaction leaves the indexes it dropped in place', () => {
