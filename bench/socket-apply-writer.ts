@@ -22,13 +22,17 @@ const round = Number(roundArg ?? 1);
 const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
 // As the daemon's provider runs: applies at a lower CPU priority than decisions (every thread at
 // nice 10). For comparison: ROSTER_BENCH_WRITER_PRIORITY=same (no lowering), =main-thread (the
-// main thread only, as before all threads were lowered), or =idle (SCHED_IDLE via chrt).
+// main thread only, as before all threads were lowered), =idle (SCHED_IDLE via chrt), or =batch
+// (SCHED_BATCH at nice 10 via chrt).
 const mode = process.env.ROSTER_BENCH_WRITER_PRIORITY ?? 'nice';
 if (mode === 'nice') lowerToBackgroundPriority(createLogger('warn'));
 else if (mode === 'main-thread') setPriority(PROVIDER_NICE);
 else if (mode === 'idle') {
   lowerToBackgroundPriority(createLogger('warn'));
   execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)]);
+} else if (mode === 'batch') {
+  lowerToBackgroundPriority(createLogger('warn'));
+  execFileSync('chrt', ['--batch', '--all-tasks', '--pid', '0', String(process.pid)]);
 }
 const store = SqliteRoleStore.openWritable(join(dir, 'roster.db'));
 try {
