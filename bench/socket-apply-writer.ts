@@ -27,12 +27,9 @@ const spec = users >= 100_000 ? SPEC_100K : { ...SPEC_10K, users };
 const mode = process.env.ROSTER_BENCH_WRITER_PRIORITY ?? 'nice';
 if (mode === 'nice') lowerToBackgroundPriority(createLogger('warn'));
 else if (mode === 'main-thread') setPriority(PROVIDER_NICE);
-else if (mode === 'idle') {
+else if (mode === 'idle' || mode === 'batch') {
   lowerToBackgroundPriority(createLogger('warn'));
-  execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)]);
-} else if (mode === 'batch') {
-  lowerToBackgroundPriority(createLogger('warn'));
-  execFileSync('chrt', ['--batch', '--all-tasks', '--pid', '0', String(process.pid)]);
+  execFileSync('chrt', [`--${mode}`, '--all-tasks', '--pid', '0', String(process.pid)]);
 }
 const store = SqliteRoleStore.openWritable(join(dir, 'roster.db'));
 try {

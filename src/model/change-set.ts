@@ -24,11 +24,8 @@ export interface RowChanges<Key, Data> {
   readonly started: readonly (Key & Data)[];
 }
 
-export const isEmptyChangeSet = (c: ChangeSet): boolean =>
-  [c.accounts, c.groups, c.memberships, c.principals, c.links, c.aliases, c.grants].every(
-    (r) => r.ended.length === 0 && r.started.length === 0,
-  );
-
 /** Rows a change set ends and starts, over all sections. */
 export const changeSetRows = (c: ChangeSet): number =>
   [c.accounts, c.groups, c.memberships, c.principals, c.links, c.aliases, c.grants].reduce((n, r) => n + r.ended.length + r.started.length, 0);
+
+export const isEmptyChangeSet = (c: ChangeSet): boolean => changeSetRows(c) === 0;

@@ -8,7 +8,8 @@ type Row = Record<string, unknown>;
 
 /** Rows per multi-row INSERT: one statement call per BULK rows cuts per-call overhead for big applies. */
 const BULK = 128;
-const SORT_THRESHOLD = 5000;
+/** Above this many new rows, a table with `orderBy` gets them through its sorted stage. */
+const STAGE_THRESHOLD = 5000;
 type Statement = { run(...params: unknown[]): unknown };
 
 /** The statements and column order for one history table. */
@@ -167,7 +168,7 @@ export class ChangeSetWriter {
       }
     };
     withDeferredIndexes(this.db, spec.table, rows.length, () => {
-      if (!w.staged || rows.length <= SORT_THRESHOLD) {
+      if (!w.staged || rows.length <= STAGE_THRESHOLD) {
         insert(w);
         return;
       }
