@@ -5,7 +5,8 @@
  *
  *   node --max-old-space-size=4096 dist/bench/decision-socket.js [--users 100000] [--rounds 3]
  *     [--seconds 10] [--warmup 3] [--connections 64] [--paced-rounds 2] [--paced-seconds 5] [--pacer spin|timer]
- *     [--profile off,async,durable] [--profile-seconds 5]
+ *     [--paced-rate N]  (every mode at N req/s instead of half its maximum)
+ *     [--profile off,async,durable] [--profile-seconds 5] [--profile-rate N]
  *   (ROSTER_BENCH_PROFILE=<modes> works like --profile: after the table, one short saturated run per
  *   named mode against a responder started with --cpu-prof, reporting the top self-time functions.)
  *
@@ -38,10 +39,14 @@ const { values: opt } = parseArgs({
     'paced-rounds': { type: 'string', default: '2' },
     'paced-seconds': { type: 'string', default: '5' },
     'paced-connections': { type: 'string', default: '64' },
+    /** A fixed rate (req/s) for every mode instead of half of each mode's maximum (latency at a gateway's everyday load). */
+    'paced-rate': { type: 'string', default: '0' },
     /** spin: setImmediate pacing (exact schedule, one busy client core); timer: setTimeout (~1 ms bursts). */
     pacer: { type: 'string', default: 'spin' },
     profile: { type: 'string', default: process.env.ROSTER_BENCH_PROFILE ?? '' },
     'profile-seconds': { type: 'string', default: '5' },
+    /** Profile at this fixed rate (req/s) instead of at saturation. */
+    'profile-rate': { type: 'string', default: '0' },
   },
 });
 const USERS = Number(opt.users);
@@ -52,9 +57,11 @@ const CONNECTIONS = Number(opt.connections);
 const PACED_ROUNDS = Number(opt['paced-rounds']);
 const PACED_SECONDS = Number(opt['paced-seconds']);
 const PACED_CONNECTIONS = Number(opt['paced-connections']);
+const PACED_RATE = Number(opt['paced-rate']);
 const PACER = opt.pacer === 'timer' ? 'timer' : 'spin';
 const PROFILE = opt.profile ?? '';
 const PROFILE_SECONDS = Number(opt['profile-seconds']);
+const PROFILE_RATE = Number(opt['profile-rate']);
 
 type Mode = 'bare' | 'off' | 'async' | 'durable';
 const MODES: readonly Mode[] = ['bare', 'off', 'async', 'durable'];
@@ -160,6 +167,15 @@ async function measureSat(pid: number, socket: string, frames: Buffer[], seconds
   return { rps: r.rps, p50: p50!, p99: p99!, serverCpu: serverCpuMs / (seconds * 1000), clientCpu: r.clientCpuMs / (seconds * 1000), r };
 }
 
+/** Like measureSat, at a fixed rate (for --profile-rate). */
+async function measurePaced(pid: number, socket: string, frames: Buffer[], seconds: number, rate: number): Promise<Sat> {
+  const cpu0 = procCpuMs(pid);
+  const r = await paced(socket, frames, { connections: PACED_CONNECTIONS, durationMs: seconds * 1000, rate, pacer: PACER });
+  const serverCpuMs = procCpuMs(pid) - cpu0;
+  const [p50, p99] = quantiles(r.latencyMs, [0.5, 0.99]);
+  return { rps: r.rps, p50: p50!, p99: p99!, serverCpu: serverCpuMs / (r.seconds * 1000), clientCpu: r.clientCpuMs / (r.seconds * 1000), r };
+}
+
 async function main(): Promise<void> {
   console.log(`decision socket benchmark: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
   console.log(`temp dir ${dir}; ${CONNECTIONS} keep-alive connections; ${ROUNDS} x ${SECONDS} s per mode at saturation (interleaved), ${PACED_ROUNDS} x ${PACED_SECONDS} s paced at 50%`);
@@ -191,7 +207,7 @@ async function main(): Promise<void> {
   }
 
   // 3. Warm-up (JIT, caches, log files), then the interleaved rounds at saturation.
-  for (const m of MODES) {
+  for (const m of WARMUP > 0 ? MODES : []) {
     const w = await measureSat(pids.get(m)!, sockets.get(m)!, frames, WARMUP);
     const mix = m === 'bare' ? '' : `; answers ${w.r.allow} allow / ${w.r.deny} deny (${((100 * w.r.allow) / Math.max(1, w.r.allow + w.r.deny)).toFixed(0)}% allow)`;
     console.log(`warm-up ${m}: ${w.rps.toFixed(0)} req/s${mix}`);
@@ -214,7 +230,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= PACED_ROUNDS; round++) {
     for (const m of MODES) {
       await sleep(300);
-      const rate = Math.round(maxOf(m) / 2);
+      const rate = PACED_RATE > 0 ? PACED_RATE : Math.round(maxOf(m) / 2);
       const cpu0 = procCpuMs(pids.get(m)!);
       const r = await paced(sockets.get(m)!, frames, { connections: PACED_CONNECTIONS, durationMs: PACED_SECONDS * 1000, rate, pacer: PACER });
       const serverCpu = (procCpuMs(pids.get(m)!) - cpu0) / (r.seconds * 1000);
@@ -232,6 +248,7 @@ async function main(): Promise<void> {
   console.log(`${'mode'.padEnd(8)} ${pad('req/s', 8)} ${pad('min-max', 13)} ${pad('vs bare', 8)} ${pad('p50 µs', 7)} ${pad('p99 µs', 7)} ${pad('server CPU', 10)} ${pad('CPU µs/req', 10)} ${pad('client CPU', 10)}`);
   for (const m of MODES) {
     const runs = sat.get(m)!;
+    if (runs.length === 0) continue; // --rounds 0
     const rps = runs.map((s) => s.rps);
     const max = maxOf(m);
     const cpu = median(runs.map((s) => s.serverCpu));
@@ -240,11 +257,12 @@ async function main(): Promise<void> {
         `${pad(us(median(runs.map((s) => s.p50))), 7)} ${pad(us(median(runs.map((s) => s.p99))), 7)} ${pad((100 * cpu).toFixed(0) + '%', 10)} ${pad(((cpu * 1e6) / max).toFixed(1), 10)} ${pad((100 * median(runs.map((s) => s.clientCpu))).toFixed(0) + '%', 10)}`,
     );
   }
-  console.log(`\nFixed rate at 50% of each mode's median maximum (${PACED_CONNECTIONS} connections, ${PACED_ROUNDS} x ${PACED_SECONDS} s, ${PACER} pacer; median of the rounds' percentiles)`);
+  console.log(`\nFixed rate ${PACED_RATE > 0 ? `of ${PACED_RATE} req/s` : "at 50% of each mode's median maximum"} (${PACED_CONNECTIONS} connections, ${PACED_ROUNDS} x ${PACED_SECONDS} s, ${PACER} pacer; median of the rounds' percentiles)`);
   console.log(`${'mode'.padEnd(8)} ${pad('rate', 7)} ${pad('achieved', 8)} ${pad('p50 µs', 7)} ${pad('p99 µs', 7)} ${pad('p99.9 µs', 8)} ${pad('max µs', 7)} ${pad('p99 from due µs', 15)} ${pad('server CPU', 10)}`);
   const pacedP99 = new Map<Mode, number>();
   for (const m of MODES) {
     const runs = pacedRuns.get(m)!;
+    if (runs.length === 0) continue; // --paced-rounds 0
     const q = runs.map((p) => quantiles(p.r.latencyMs, [0.5, 0.99, 0.999, 1]));
     const due = runs.map((p) => quantiles(p.r.fromDueMs!, [0.99])[0]!);
     const col = (i: number): number => median(q.map((x) => x[i]!));
@@ -265,10 +283,13 @@ async function main(): Promise<void> {
   const ratio = (m: Mode): number => maxOf(m) / bareMax;
   const maxHwm = Math.max(...LOG_MODES.map((m) => endRss.get(m)!.hwm));
   console.log('\nTargets');
-  console.log(`  logging off     >= 80% of bare: ${(100 * ratio('off')).toFixed(0)}%  ${verdict(ratio('off') >= 0.8)}; ${cpuRatio('off')}`);
-  console.log(`  logging async   (no target):    ${(100 * ratio('async')).toFixed(0)}%; ${cpuRatio('async')}`);
-  console.log(`  logging durable >= 60% of bare: ${(100 * ratio('durable')).toFixed(0)}%  ${verdict(ratio('durable') >= 0.6)}; ${cpuRatio('durable')}`);
-  for (const m of LOG_MODES) console.log(`  p99 <= 1 ms at 50% load, ${m.padEnd(7)}: ${us(pacedP99.get(m))} µs  ${verdict(pacedP99.get(m)! <= 1)} (bare server at its 50%: ${us(pacedP99.get('bare'))} µs)`);
+  if (ROUNDS > 0) {
+    console.log(`  logging off     >= 80% of bare: ${(100 * ratio('off')).toFixed(0)}%  ${verdict(ratio('off') >= 0.8)}; ${cpuRatio('off')}`);
+    console.log(`  logging async   (no target):    ${(100 * ratio('async')).toFixed(0)}%; ${cpuRatio('async')}`);
+    console.log(`  logging durable >= 60% of bare: ${(100 * ratio('durable')).toFixed(0)}%  ${verdict(ratio('durable') >= 0.6)}; ${cpuRatio('durable')}`);
+  }
+  const load = PACED_RATE > 0 ? `at ${PACED_RATE} req/s (not the target's 50% load)` : 'at 50% load';
+  for (const m of LOG_MODES) console.log(`  p99 <= 1 ms ${load}, ${m.padEnd(7)}: ${us(pacedP99.get(m))} µs  ${verdict(pacedP99.get(m)! <= 1)} (bare server: ${us(pacedP99.get('bare'))} µs)`);
   console.log(`  responder RSS <= 200 MB (peak VmHWM of the three): ${maxHwm} MB  ${verdict(maxHwm <= 200)}`);
 
   // 6. Stop the servers gracefully (the logging responders flush their logs).
@@ -296,16 +317,26 @@ async function profile(mode: string, frames: Buffer[]): Promise<void> {
   // V8 profile timestamps and process.hrtime are both CLOCK_MONOTONIC (µs vs ns): keep only the
   // samples of the measured window, not start-up (index build) or warm-up.
   const w0 = Number(process.hrtime.bigint() / 1000n);
-  const s = await measureSat(child.pid!, socket, frames, PROFILE_SECONDS);
+  const s = PROFILE_RATE > 0 ? await measurePaced(child.pid!, socket, frames, PROFILE_SECONDS, PROFILE_RATE) : await measureSat(child.pid!, socket, frames, PROFILE_SECONDS);
   const w1 = Number(process.hrtime.bigint() / 1000n);
   await stopChild(child);
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('the profiled responder wrote no .cpuprofile');
+  // One profile per thread: the event loop's (thread 0) and the decision log worker's.
+  const files = readdirSync(profDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((a, b) => threadOf(a) - threadOf(b));
+  if (files.length === 0) throw new Error('the profiled responder wrote no .cpuprofile');
+  for (const file of files) reportProfile(join(profDir, file), threadOf(file) === 0 ? 'main thread' : `thread ${threadOf(file)}`, mode, s, w0, w1);
+}
+
+/** A profile file's thread id: CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile. */
+const threadOf = (file: string): number => Number(file.split('.').at(-3));
+
+function reportProfile(file: string, thread: string, mode: string, s: Sat, w0: number, w1: number): void {
   interface Node {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
   }
-  const prof = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   const byFile = new Map<string, number>();
@@ -329,7 +360,7 @@ async function profile(mode: string, frames: Buffer[]): Promise<void> {
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([k, v]) => `  ${pad(((100 * v) / total).toFixed(1), 5)}%  ${pad((v / requests).toFixed(1), 6)} µs/req  ${k}`);
-  console.log(`\nCPU profile of the responder, decision log ${mode}: ${s.rps.toFixed(0)} req/s over ${PROFILE_SECONDS} s, server CPU ${(100 * s.serverCpu).toFixed(0)}%; ${(total / 1000).toFixed(0)} ms of the ${((w1 - w0) / 1000).toFixed(0)} ms window sampled (profile spans ${((prof.endTime - prof.startTime) / 1e6).toFixed(1)} s)`);
+  console.log(`\nCPU profile of the responder (${thread}), decision log ${mode}: ${s.rps.toFixed(0)} req/s over ${PROFILE_SECONDS} s (p50 ${us(s.p50)} µs, p99 ${us(s.p99)} µs), server CPU ${(100 * s.serverCpu).toFixed(0)}%; ${(total / 1000).toFixed(0)} ms of the ${((w1 - w0) / 1000).toFixed(0)} ms window sampled (profile spans ${((prof.endTime - prof.startTime) / 1e6).toFixed(1)} s)`);
   console.log('Top self time by function (share of the sampled wall time; µs per answered request). Native writev includes time the');
   console.log('process was descheduled while waking the client; (idle) is waiting for I/O or the log window:');
   console.log(top(self, 25).join('\n'));

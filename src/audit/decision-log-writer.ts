@@ -8,7 +8,7 @@ export type DecisionLogMode = 'durable' | 'async' | 'off';
 
 export interface DecisionLogOptions {
   readonly mode: DecisionLogMode;
-  /** Longest a record waits for its batch to commit. */
+  /** Async mode: longest a record waits for its batch to commit (durable batches commit as soon as they can). */
   readonly windowMs: number;
   /** A batch commits as soon as it holds this many records. */
   readonly maxBatch: number;
@@ -16,6 +16,12 @@ export interface DecisionLogOptions {
 
 /** Answered async records kept for retry while the log fails; beyond this the oldest are dropped (counted). */
 const MAX_RETAINED = 100_000;
+/**
+ * Async records queued at most, in batches (with maxBatch 512: 4,096 records, what a crash could
+ * lose). Beyond it an append waits for its commit like a durable one: a log that cannot keep up
+ * slows the answers down instead of filling memory with answered, unrecorded decisions.
+ */
+const ASYNC_QUEUE_BATCHES = 8;
 
 interface Pending {
   readonly record: DecisionRecord;
@@ -23,9 +29,11 @@ interface Pending {
 }
 
 /**
- * Group commit for the decision log: records queue for a few ms and commit in one transaction,
- * chained by hash in commit order. `durable` callers wait for their record's commit; `async`
- * callers do not (the record commits within the window). Nothing queued is dropped on close.
+ * Group commit for the decision log: records queue and commit in one transaction, chained by
+ * hash in commit order. `durable` callers wait for their record's commit, which starts at the end
+ * of the event loop's turn (or when the batch before it is done); `async` callers do not wait,
+ * and their records gather for a window of a few ms (up to a bound: ASYNC_QUEUE_BATCHES).
+ * Nothing queued is dropped on close.
  *
  * The sink commits synchronously (in this thread) or asynchronously (a worker thread that owns
  * the SQLite connection, so an fsync never stalls the event loop). With an async sink one batch
@@ -39,6 +47,8 @@ interface Pending {
 export class DecisionLogWriter {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Durable mode: the flush at the end of this turn of the event loop. */
+  private immediate: NodeJS.Immediate | null = null;
   private head: string;
   private failing: Error | null = null;
   private committed = 0;
@@ -61,7 +71,7 @@ export class DecisionLogWriter {
   /** Queues a record. In durable mode the promise settles when it is committed (or fails). */
   append(record: DecisionRecord): Promise<void> | undefined {
     if (this.options.mode === 'off') return undefined;
-    if (this.options.mode === 'durable') {
+    if (this.options.mode === 'durable' || this.queue.length >= ASYNC_QUEUE_BATCHES * this.options.maxBatch) {
       return new Promise<void>((resolve, reject) => {
         this.queue.push({ record, done: { resolve, reject } });
         this.schedule();
@@ -92,6 +102,8 @@ export class DecisionLogWriter {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
     while (this.queue.length && this.inFlight === null) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       const started = performance.now();
@@ -137,6 +149,8 @@ export class DecisionLogWriter {
     await this.drained();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
   }
 
   private schedule(): void {
@@ -144,7 +158,16 @@ export class DecisionLogWriter {
       this.flush();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+    if (this.timer !== null || this.immediate !== null) return;
+    if (this.options.mode === 'durable') {
+      // Callers wait for the commit: waiting out a window too would only add to every answer's
+      // latency. Everything read in this turn of the event loop goes in one batch; while a batch
+      // commits, the next one gathers (flush() runs again when it is done), so batches grow with load.
+      if (this.inFlight === null) this.immediate = setImmediate(() => this.flush());
+      return;
+    }
+    // Nobody waits for an async record: the window gathers bigger, cheaper batches.
+    this.timer = setTimeout(() => this.flush(), this.options.windowMs);
   }
 
   /** The batch as stored rows, chained onto the current head (which moves only on a commit). */

@@ -18,13 +18,13 @@ const record = (i: number): DecisionRecord => ({
   decision: { decision: 'allow', reason: 'allowed_by_role', roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x', decisionId: `d${i}` },
 });
 
-async function open(mode: 'durable' | 'async') {
+async function open(mode: 'durable' | 'async', windowMs = 2) {
   const path = join(tempDir(), 'd.db');
   const store = DecisionLogStore.open(path);
   const deaths: Error[] = [];
   const worker = await DecisionLogWorker.start(path, (e) => deaths.push(e));
   const commits: number[] = [];
-  const writer = new DecisionLogWriter(worker, { mode, windowMs: 2, maxBatch: 64 });
+  const writer = new DecisionLogWriter(worker, { mode, windowMs, maxBatch: 64 });
   writer.onCommit = (n, _ms, ok) => ok && commits.push(n);
   const ids = (): string[] => store.db.prepare('SELECT decision_id FROM decisions ORDER BY seq').pluck().all() as string[];
   const close = async (): Promise<void> => {
@@ -49,6 +49,43 @@ describe('decision log worker thread', () => {
     assert.equal(v.records, n);
     await t.close();
     assert.deepEqual(t.deaths, [], 'a clean close is not a death');
+  });
+
+  it('durable records commit at the end of the turn, not after the window; what arrives during a commit forms the next batch', async () => {
+    const t = await open('durable', 60_000);
+    const started = performance.now();
+    await t.writer.append(record(0));
+    assert.ok(performance.now() - started < 10_000, 'a durable record does not wait out the 60 s window');
+    await Promise.all([1, 2, 3].map((i) => t.writer.append(record(i))));
+    assert.deepEqual(t.commits, [1, 3], 'records appended in one turn commit together');
+    const first = t.writer.append(record(4));
+    await new Promise((resolve) => setImmediate(resolve)); // the batch of record 4 is now committing
+    const later = [5, 6, 7].map((i) => t.writer.append(record(i)));
+    await Promise.all([first, ...later]);
+    assert.deepEqual(t.commits, [1, 3, 1, 3], 'what arrived during a commit went in one next batch');
+    assert.equal(t.verify().records, 8);
+    await t.close();
+  });
+
+  it('async records queue up to a bound (8 batches); beyond it an append waits for its commit, so memory stays bounded under overload', async () => {
+    const t = await open('async', 60_000);
+    const n = 700;
+    const waited: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const depth = t.writer.queueDepth;
+      const p = t.writer.append(record(i));
+      if (p) {
+        assert.ok(depth >= 8 * 64, `only a full queue makes an async append wait (depth ${depth})`);
+        waited.push(p);
+      } else assert.ok(depth < 8 * 64, `an async append answers at once below the bound (depth ${depth})`);
+    }
+    assert.ok(waited.length > 0, 'some appends had to wait');
+    await Promise.all(waited);
+    const stored = new Set(t.ids());
+    for (let i = n - waited.length; i < n; i++) assert.ok(stored.has(`d${i}`), `d${i} was committed before its append resolved`);
+    await t.writer.drained();
+    assert.equal(t.verify().records, n);
+    await t.close();
   });
 
   it('a failing log: durable answers fail and never appear later; async records are retried until the log recovers, in order', async () => {
