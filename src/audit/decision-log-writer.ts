@@ -17,9 +17,10 @@ export interface DecisionLogOptions {
 /** Answered async records kept for retry while the log fails; beyond this the oldest are dropped (counted). */
 const MAX_RETAINED = 100_000;
 /**
- * Async records queued at most, in batches (with maxBatch 512: 4,096 records, what a crash could
- * lose). Beyond it an append waits for its commit like a durable one: a log that cannot keep up
- * slows the answers down instead of filling memory with answered, unrecorded decisions.
+ * Async records queued on a healthy log at most, in batches (with maxBatch 512: 4,096, plus the
+ * batch committing, is what a crash could lose). Beyond it an append is queued all the same but
+ * its caller waits for room: a log that cannot keep up slows the answers down instead of filling
+ * memory with answered, unrecorded decisions.
  */
 const ASYNC_QUEUE_BATCHES = 8;
 
@@ -49,6 +50,8 @@ export class DecisionLogWriter {
   private timer: NodeJS.Timeout | null = null;
   /** Durable mode: the flush at the end of this turn of the event loop. */
   private immediate: NodeJS.Immediate | null = null;
+  /** Async callers waiting for room in the queue (see append). */
+  private roomWaiters: (() => void)[] = [];
   private head: string;
   private failing: Error | null = null;
   private committed = 0;
@@ -68,10 +71,14 @@ export class DecisionLogWriter {
     this.head = sink.lastHash();
   }
 
-  /** Queues a record. In durable mode the promise settles when it is committed (or fails). */
+  /**
+   * Queues a record. Durable: the promise settles when it is committed (or fails). Async: no
+   * promise, or, on a healthy log with a full queue, one that resolves when there is room again
+   * (the record itself is queued like any async record, and retried like one if the log fails).
+   */
   append(record: DecisionRecord): Promise<void> | undefined {
     if (this.options.mode === 'off') return undefined;
-    if (this.options.mode === 'durable' || this.queue.length >= ASYNC_QUEUE_BATCHES * this.options.maxBatch) {
+    if (this.options.mode === 'durable') {
       return new Promise<void>((resolve, reject) => {
         this.queue.push({ record, done: { resolve, reject } });
         this.schedule();
@@ -79,7 +86,20 @@ export class DecisionLogWriter {
     }
     this.queue.push({ record });
     this.schedule();
+    if (this.failing === null && this.queue.length > this.asyncBound) return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     return undefined;
+  }
+
+  private get asyncBound(): number {
+    return ASYNC_QUEUE_BATCHES * this.options.maxBatch;
+  }
+
+  /** Async callers waiting for room go on once the queue is below the bound, or the log fails (their records are retained then), or closes. */
+  private releaseRoom(force: boolean): void {
+    if (this.roomWaiters.length === 0 || (!force && this.queue.length > this.asyncBound)) return;
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiting) resolve();
   }
 
   get queueDepth(): number {
@@ -144,13 +164,26 @@ export class DecisionLogWriter {
     }
   }
 
-  /** Flushes and waits for the last commit; a sync sink has committed everything before the first await. */
+  /**
+   * Flushes and waits for the last commit; a sync sink has committed everything before the first
+   * await. A log still failing at close cannot take what it retained: durable callers are told,
+   * and the loss is counted and reported (onError), never silent.
+   */
   async close(): Promise<void> {
     await this.drained();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.immediate) clearImmediate(this.immediate);
     this.immediate = null;
+    if (this.queue.length) {
+      const left = this.queue;
+      this.queue = [];
+      const err = new Error(`the decision log closed while failing; ${left.length} records were not committed`);
+      for (const p of left) p.done?.reject(err);
+      this.dropped += left.filter((p) => p.done === undefined).length;
+      this.onError(err);
+    }
+    this.releaseRoom(true);
   }
 
   private schedule(): void {
@@ -158,16 +191,17 @@ export class DecisionLogWriter {
       this.flush();
       return;
     }
-    if (this.timer !== null || this.immediate !== null) return;
     if (this.options.mode === 'durable') {
       // Callers wait for the commit: waiting out a window too would only add to every answer's
       // latency. Everything read in this turn of the event loop goes in one batch; while a batch
-      // commits, the next one gathers (flush() runs again when it is done), so batches grow with load.
-      if (this.inFlight === null) this.immediate = setImmediate(() => this.flush());
+      // commits, the next one gathers (flush() runs again when it is done), so batches grow with
+      // load. After a failure too: a durable caller learns at once whether the log has recovered.
+      if (this.inFlight === null && this.immediate === null) this.immediate = setImmediate(() => this.flush());
       return;
     }
-    // Nobody waits for an async record: the window gathers bigger, cheaper batches.
-    this.timer = setTimeout(() => this.flush(), this.options.windowMs);
+    // Nobody waits for an async record: the window gathers bigger, cheaper batches (or the retry
+    // timer of a failing log, with its backoff, is already set).
+    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
   }
 
   /** The batch as stored rows, chained onto the current head (which moves only on a commit). */
@@ -199,6 +233,7 @@ export class DecisionLogWriter {
     this.failing = null;
     this.onCommit?.(batch.length, this.lastCommitMs, true);
     for (const p of batch) p.done?.resolve();
+    this.releaseRoom(false);
   }
 
   /** Durable callers are told; answered async records go back to the front of the queue for a retry. */
@@ -210,7 +245,13 @@ export class DecisionLogWriter {
     for (const p of batch) p.done?.reject(e);
     const kept = batch.filter((p) => p.done === undefined);
     this.queue = [...kept, ...this.queue];
-    if (this.queue.length > MAX_RETAINED) this.dropped += this.queue.splice(0, this.queue.length - MAX_RETAINED).length;
+    if (this.queue.length > MAX_RETAINED) {
+      const cut = this.queue.splice(0, this.queue.length - MAX_RETAINED);
+      for (const p of cut) p.done?.reject(e);
+      this.dropped += cut.filter((p) => p.done === undefined).length;
+    }
+    // The records of callers waiting for room are retained now: let them have their answers.
+    this.releaseRoom(true);
     this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
     if (this.timer) clearTimeout(this.timer);
     this.timer = this.queue.length ? setTimeout(() => this.flush(), this.retryDelayMs) : null;

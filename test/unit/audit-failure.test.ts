@@ -63,6 +63,37 @@ describe('decision-log failure policy', () => {
     assert.equal(t.verify().ok, true);
   });
 
+  it('async with onFailure: allow answers at once while the log fails, even with more records retained than the async queue bound; all commit after recovery', async () => {
+    const t = setup('async', 'allow');
+    t.break();
+    const answered: string[] = [];
+    for (let i = 0; i < 8 * 64 + 8; i++) answered.push((await t.service.decide(request)).decisionId!);
+    await sleep(30); // the batch commit fails: everything is retained for a retry
+    assert.equal(t.writer.isFailing, true);
+    assert.ok(t.writer.queueDepth >= 8 * 64, `retained ${t.writer.queueDepth}`);
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) answered.push((await t.service.decide(request)).decisionId!);
+    assert.ok(performance.now() - started < 90, `answered without waiting for the retry (${(performance.now() - started).toFixed(0)} ms)`);
+    t.heal();
+    await sleep(400);
+    await t.writer.drained();
+    assert.deepEqual(t.ids(), answered);
+    assert.equal(t.verify().ok, true);
+  });
+
+  it('closing while the log still fails reports the records it could not commit (never a silent loss) and settles every caller', async () => {
+    const log = DecisionLogStore.open(join(tempDir(), 'd.db'));
+    const errors: string[] = [];
+    const writer = new DecisionLogWriter(log, { mode: 'async', windowMs: 5, maxBatch: 64 }, (e) => errors.push(e.message));
+    log.db.exec("CREATE TRIGGER disk_full BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    for (let i = 0; i < 3; i++) writer.append({ decisionId: `d${i}`, at: 1, request, decision: { decision: 'allow', reason: 'allowed_by_role', roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x' } });
+    await sleep(30);
+    assert.equal(writer.isFailing, true);
+    await writer.close();
+    assert.equal(writer.stats.dropped, 3);
+    assert.match(errors.at(-1) ?? '', /closed while failing; 3 records were not committed/);
+  });
+
   it('durable with onFailure: allow answers unrecorded decisions while the log fails', async () => {
     const t = setup('durable', 'allow');
     t.break();

@@ -67,23 +67,44 @@ describe('decision log worker thread', () => {
     await t.close();
   });
 
-  it('async records queue up to a bound (8 batches); beyond it an append waits for its commit, so memory stays bounded under overload', async () => {
+  it('async records queue up to a bound (8 batches); beyond it a caller waits for room, so memory stays bounded under overload', async () => {
     const t = await open('async', 60_000);
     const n = 700;
     const waited: Promise<void>[] = [];
+    const depthAtRoom: number[] = [];
     for (let i = 0; i < n; i++) {
       const depth = t.writer.queueDepth;
       const p = t.writer.append(record(i));
       if (p) {
         assert.ok(depth >= 8 * 64, `only a full queue makes an async append wait (depth ${depth})`);
-        waited.push(p);
+        waited.push(p.then(() => void depthAtRoom.push(t.writer.queueDepth)));
       } else assert.ok(depth < 8 * 64, `an async append answers at once below the bound (depth ${depth})`);
     }
     assert.ok(waited.length > 0, 'some appends had to wait');
     await Promise.all(waited);
-    const stored = new Set(t.ids());
-    for (let i = n - waited.length; i < n; i++) assert.ok(stored.has(`d${i}`), `d${i} was committed before its append resolved`);
+    for (const d of depthAtRoom) assert.ok(d <= 8 * 64, `a waiting caller goes on once the queue is within the bound (${d})`);
     await t.writer.drained();
+    assert.deepEqual(t.ids(), Array.from({ length: n }, (_, i) => `d${i}`));
+    assert.equal(t.verify().records, n);
+    await t.close();
+  });
+
+  it('async callers waiting for room when the log starts failing get their answers; their records are retained and commit, in order, once it recovers', async () => {
+    const t = await open('async', 60_000);
+    t.store.db.exec("CREATE TRIGGER disk_full BEFORE INSERT ON decisions BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const n = 700;
+    const waited: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = t.writer.append(record(i));
+      if (p) waited.push(p);
+    }
+    assert.ok(waited.length > 0);
+    const released = await Promise.race([Promise.all(waited).then(() => true), sleep(3_000).then(() => false)]);
+    assert.equal(released, true, 'the waiting callers were let go when the commit failed');
+    assert.equal(t.writer.isFailing, true);
+    t.store.db.exec('DROP TRIGGER disk_full');
+    for (let k = 0; k < 100 && t.ids().length < n; k++) await sleep(50);
+    assert.deepEqual(t.ids(), Array.from({ length: n }, (_, i) => `d${i}`), 'every answered record committed, in order');
     assert.equal(t.verify().records, n);
     await t.close();
   });
