@@ -187,7 +187,9 @@ export class DecisionLogWriter {
   }
 
   private schedule(): void {
-    if (this.queue.length >= this.options.maxBatch) {
+    // A full batch commits now; but async records of a failing log wait for the retry timer and
+    // its backoff (failed() set it), not one failing commit attempt per decision.
+    if (this.queue.length >= this.options.maxBatch && (this.failing === null || this.options.mode === 'durable')) {
       this.flush();
       return;
     }

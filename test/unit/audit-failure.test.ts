@@ -65,6 +65,9 @@ describe('decision-log failure policy', () => {
 
   it('async with onFailure: allow answers at once while the log fails, even with more records retained than the async queue bound; all commit after recovery', async () => {
     const t = setup('async', 'allow');
+    let failures = 0;
+    t.writer.onCommit = (_n, _ms, ok) => void (ok || failures++);
+    const attempts = (): number => failures;
     t.break();
     const answered: string[] = [];
     for (let i = 0; i < 8 * 64 + 8; i++) answered.push((await t.service.decide(request)).decisionId!);
@@ -74,6 +77,7 @@ describe('decision-log failure policy', () => {
     const started = performance.now();
     for (let i = 0; i < 20; i++) answered.push((await t.service.decide(request)).decisionId!);
     assert.ok(performance.now() - started < 90, `answered without waiting for the retry (${(performance.now() - started).toFixed(0)} ms)`);
+    assert.ok(attempts() <= 3, `a failing log is retried with backoff, not once per decision (${attempts()} attempts)`);
     t.heal();
     await sleep(400);
     await t.writer.drained();
