@@ -34,7 +34,7 @@ interface Pending {
  * hash in commit order. `durable` callers wait for their record's commit, which starts at the end
  * of the event loop's turn (or when the batch before it is done); `async` callers do not wait,
  * and their records gather for a window of a few ms (up to a bound: ASYNC_QUEUE_BATCHES).
- * Nothing queued is dropped on close.
+ * Nothing queued is dropped on close (unless the log still fails then: see close()).
  *
  * The sink commits synchronously (in this thread) or asynchronously (a worker thread that owns
  * the SQLite connection, so an fsync never stalls the event loop). With an async sink one batch
