@@ -157,24 +157,22 @@ interface Sat {
 const answered = new Map<string, number>();
 const count = (socket: string, r: RunResult): void => void answered.set(socket, (answered.get(socket) ?? 0) + r.requests);
 
-async function measureSat(pid: number, socket: string, frames: Buffer[], seconds: number): Promise<Sat> {
+/** One run of the load client against a server process: its answers, latency and the CPU both used. */
+async function measure(pid: number, socket: string, run: () => Promise<RunResult>): Promise<Sat> {
   const cpu0 = procCpuMs(pid);
-  const r = await saturate(socket, frames, { connections: CONNECTIONS, durationMs: seconds * 1000 });
+  const r = await run();
+  const serverCpuMs = procCpuMs(pid) - cpu0;
   count(socket, r);
-  const serverCpuMs = procCpuMs(pid) - cpu0;
-  const [p50, p99] = quantiles(r.latencyMs, [0.5, 0.99]);
   if (r.errors || r.non200) console.log(`  !! ${r.errors} errors, ${r.non200} non-200 answers`);
-  return { rps: r.rps, p50: p50!, p99: p99!, serverCpu: serverCpuMs / (seconds * 1000), clientCpu: r.clientCpuMs / (seconds * 1000), r };
-}
-
-/** Like measureSat, at a fixed rate (for --profile-rate). */
-async function measurePaced(pid: number, socket: string, frames: Buffer[], seconds: number, rate: number): Promise<Sat> {
-  const cpu0 = procCpuMs(pid);
-  const r = await paced(socket, frames, { connections: PACED_CONNECTIONS, durationMs: seconds * 1000, rate, pacer: PACER });
-  const serverCpuMs = procCpuMs(pid) - cpu0;
   const [p50, p99] = quantiles(r.latencyMs, [0.5, 0.99]);
   return { rps: r.rps, p50: p50!, p99: p99!, serverCpu: serverCpuMs / (r.seconds * 1000), clientCpu: r.clientCpuMs / (r.seconds * 1000), r };
 }
+
+const measureSat = (pid: number, socket: string, frames: Buffer[], seconds: number): Promise<Sat> =>
+  measure(pid, socket, () => saturate(socket, frames, { connections: CONNECTIONS, durationMs: seconds * 1000 }));
+
+const measurePaced = (pid: number, socket: string, frames: Buffer[], seconds: number, rate: number): Promise<Sat> =>
+  measure(pid, socket, () => paced(socket, frames, { connections: PACED_CONNECTIONS, durationMs: seconds * 1000, rate, pacer: PACER }));
 
 async function main(): Promise<void> {
   console.log(`decision socket benchmark: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
@@ -231,11 +229,7 @@ async function main(): Promise<void> {
     for (const m of MODES) {
       await sleep(300);
       const rate = PACED_RATE > 0 ? PACED_RATE : Math.round(maxOf(m) / 2);
-      const cpu0 = procCpuMs(pids.get(m)!);
-      const r = await paced(sockets.get(m)!, frames, { connections: PACED_CONNECTIONS, durationMs: PACED_SECONDS * 1000, rate, pacer: PACER });
-      const serverCpu = (procCpuMs(pids.get(m)!) - cpu0) / (r.seconds * 1000);
-      count(sockets.get(m)!, r);
-      if (r.errors || r.non200) console.log(`  !! ${r.errors} errors, ${r.non200} non-200 answers`);
+      const { r, serverCpu } = await measurePaced(pids.get(m)!, sockets.get(m)!, frames, PACED_SECONDS, rate);
       pacedRuns.get(m)!.push({ rate, r, serverCpu });
     }
     console.log(`paced round ${round} done`);

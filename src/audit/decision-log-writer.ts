@@ -120,10 +120,7 @@ export class DecisionLogWriter {
    * batch, see drained()). A failure stops the flush and schedules a retry of the async records.
    */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.immediate) clearImmediate(this.immediate);
-    this.immediate = null;
+    this.cancelScheduled();
     while (this.queue.length && this.inFlight === null) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       const started = performance.now();
@@ -171,10 +168,7 @@ export class DecisionLogWriter {
    */
   async close(): Promise<void> {
     await this.drained();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.immediate) clearImmediate(this.immediate);
-    this.immediate = null;
+    this.cancelScheduled();
     if (this.queue.length) {
       const left = this.queue;
       this.queue = [];
@@ -184,6 +178,14 @@ export class DecisionLogWriter {
       this.onError(err);
     }
     this.releaseRoom(true);
+  }
+
+  /** Drops the flush that schedule() or a retry planned (the window timer or the end-of-turn flush). */
+  private cancelScheduled(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
   }
 
   private schedule(): void {
@@ -255,7 +257,7 @@ export class DecisionLogWriter {
     // The records of callers waiting for room are retained now: let them have their answers.
     this.releaseRoom(true);
     this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelScheduled();
     this.timer = this.queue.length ? setTimeout(() => this.flush(), this.retryDelayMs) : null;
   }
 }
