@@ -9,6 +9,7 @@ import type { ConnectorContext, PollConnector, PushConnector } from '../connecto
 import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
 import { Applier } from './apply/applier.js';
 import { loadConfig } from './config/load-config.js';
+import { decisionSettingsOf } from './config/decision-settings-of.js';
 import { resolveRulesOf } from './config/resolve-rules-of.js';
 import type { RosterConfig } from './config/roster-config.js';
 import { readSecret } from './config/secret-ref.js';
@@ -46,14 +47,17 @@ export interface Runtime {
 }
 
 /**
- * Loads the configured policy and records it as the policy in force from now (any writer does,
- * so `decide --at` finds the policy that went with each role-state version).
+ * Loads the configured policy and records it, with the decision settings (role ranks, staleness
+ * limits), as in force from now (any writer does, so `decide --at`, who-could and replay find what
+ * went with each role-state version). Nothing is recorded if the policy does not load.
  */
 export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
   const file = config.policy?.file;
-  if (!file) return null;
-  const loaded = loadPolicy(file, new Set(config.roles.map((r) => r.name)));
-  if (loaded.hash !== previousHash) store.policies.activate(loaded.hash, loaded.text, Date.now());
+  const loaded = file ? loadPolicy(file, new Set(config.roles.map((r) => r.name))) : null;
+  const now = Date.now();
+  // Settings first: the new policy may name a role only the new settings have.
+  store.decisionSettings.activate(decisionSettingsOf(config), now);
+  if (loaded && loaded.hash !== previousHash) store.policies.activate(loaded.hash, loaded.text, now);
   return loaded;
 }
 
@@ -186,6 +190,7 @@ export class Daemon {
       const policy = activatePolicy(next, this.runtime.store, this.policy?.hash);
       this.config = next;
       this.policy = policy;
+      this.admin?.compliance.reconfigure(next);
       if (rulesChanged) await this.runtime.applier.setRules(resolveRulesOf(next));
       this.notify('reload');
       this.log.info({ policy: this.policy?.hash ?? null }, 'configuration reloaded');

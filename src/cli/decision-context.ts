@@ -1,5 +1,7 @@
 import { loadPolicy, parsePolicy, type LoadedPolicy } from '../config/load-policy.js';
+import { decisionSettingsOf } from '../config/decision-settings-of.js';
 import type { RosterConfig } from '../config/roster-config.js';
+import { settingsAt } from '../compliance/point-in-time.js';
 import { RosterError } from '../errors/roster-error.js';
 import { buildDecisionIndex, type DecisionIndex } from '../policy/decision-index.js';
 import { EMPTY_POLICY } from '../policy/empty-policy.js';
@@ -10,24 +12,27 @@ import { parseTimeArg, versionFor } from './parse-time.js';
 
 /**
  * The index the daemon would decide with, rebuilt from the store: the latest role state and
- * the policy in force now; with `at`, the role state and policy version in force at that time.
+ * the policy in force now; with `at`, the role state, policy version and decision settings (role
+ * ranks) in force at that time.
  */
 export function decisionContext(store: SqliteRoleStore, config: RosterConfig, at: string | undefined, policyFile?: string): { index: DecisionIndex; freshness: SourceFreshness; now: number } {
   const version = versionFor(store.history, at);
-  const roles = new Set(config.roles.map((r) => r.name));
-  let policy: LoadedPolicy | null = null;
   let now = Date.now();
-  if (policyFile) policy = loadPolicy(policyFile, roles);
-  else if (at !== undefined) {
+  if (at !== undefined) {
     const arg = parseTimeArg(at);
     now = 'time' in arg ? arg.time : store.history.version(arg.version)!.committedAt;
+  }
+  const { ranks } = at === undefined ? decisionSettingsOf(config) : settingsAt(store, now, decisionSettingsOf(config));
+  const roles = new Set(ranks.keys());
+  let policy: LoadedPolicy | null = null;
+  if (policyFile) policy = loadPolicy(policyFile, roles);
+  else if (at !== undefined) {
     const pv = store.policies.at(now);
     if (pv) policy = parsePolicy(pv.text, `policy ${pv.hash}`, roles);
     else if (config.policy) throw new RosterError('ROSTER_ERR_POLICY_VERSION_UNKNOWN', { at });
   } else if (config.policy) {
     policy = loadPolicy(config.policy.file, roles);
   }
-  const ranks = new Map(config.roles.map((r) => [r.name, r.rank]));
   const index = buildDecisionIndex(store.history.stateAt(version), version, policy?.policy ?? EMPTY_POLICY, ranks);
   // Past decisions are evaluated as of their time: sources count as fresh then.
   const freshness = at === undefined ? freshnessOf(config, store.syncStates()) : new Map([...freshnessOf(config, []).entries()].map(([k, v]) => [k, { ...v, lastSuccessAt: now }]));

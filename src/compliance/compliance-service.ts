@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { parseStoredRecord } from '../audit/stored-record.js';
 import { verifyChain, type VerifyResult } from '../audit/verify-chain.js';
 import { parseHeads, verifyHeads, type HeadCheck } from '../audit/verify-heads.js';
+import { decisionSettingsOf } from '../config/decision-settings-of.js';
 import type { RosterConfig } from '../config/roster-config.js';
+import type { DecisionSettings } from '../model/decision-settings.js';
 import { RosterError } from '../errors/roster-error.js';
 import type { DecisionLogRow } from '../store/decision-log-row.js';
 import type { DecisionSearch } from '../store/decision-log-queries.js';
 import { GENESIS_HASH, type DecisionLogStore } from '../store/decision-log-store.js';
 import type { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { accessReview, type AccessReview } from './access-review.js';
-import { pointInTime } from './point-in-time.js';
+import { pointInTime, settingsAt } from './point-in-time.js';
 import { replayDecision, type ReplayResult } from './replay-decision.js';
 import { timeline, type Timeline } from './timeline.js';
 import { whoCould, type RequestShape, type WhoCouldResult } from './who-could.js';
@@ -21,23 +23,25 @@ export type At = { readonly time: number } | { readonly version: number };
  * the CLI commands and the admin socket both answer, so they never disagree.
  */
 export class ComplianceService {
-  private readonly roles: ReadonlySet<string>;
-  private readonly ranks: ReadonlyMap<string, number>;
-  private readonly maxStaleness: ReadonlyMap<string, number>;
+  /** Only for times before the store recorded any decision settings (see pointInTime). */
+  private configured: DecisionSettings;
 
   constructor(
-    config: RosterConfig,
+    config: Pick<RosterConfig, 'roles' | 'sources'>,
     readonly store: SqliteRoleStore,
     readonly log: DecisionLogStore | null,
     private readonly now: () => number = Date.now,
   ) {
-    this.roles = new Set(config.roles.map((r) => r.name));
-    this.ranks = new Map(config.roles.map((r) => [r.name, r.rank]));
-    this.maxStaleness = new Map(config.sources.map((s) => [s.id, s.maxStaleness]));
+    this.configured = decisionSettingsOf(config);
+  }
+
+  /** A reloaded configuration (SIGHUP): its settings stand in where the store recorded none. */
+  reconfigure(config: Pick<RosterConfig, 'roles' | 'sources'>): void {
+    this.configured = decisionSettingsOf(config);
   }
 
   whoCould(request: RequestShape, at: At = { time: this.now() }): WhoCouldResult {
-    return whoCould(this.store, pointInTime(this.store, at, this.roles), this.ranks, request);
+    return whoCould(this.store, pointInTime(this.store, at, this.configured), request);
   }
 
   timeline(subject: string, issuer?: string): Timeline {
@@ -45,8 +49,8 @@ export class ComplianceService {
   }
 
   accessReview(role: string, at: At = { time: this.now() }): AccessReview {
-    if (!this.roles.has(role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
-    const { version } = pointInTime(this.store, at, this.roles);
+    const { version, settings } = pointInTime(this.store, at, this.configured);
+    if (!settings.ranks.has(role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
     const log = this.log;
     return accessReview(this.store, role, version, (ids) => log?.queries.lastDecisionsAt(ids) ?? new Map());
   }
@@ -73,7 +77,8 @@ export class ComplianceService {
   replay(decisionId: string): ReplayResult {
     const row = this.requireLog().byId(decisionId);
     if (!row) throw new RosterError('ROSTER_ERR_DECISION_UNKNOWN', { decisionId });
-    return replayDecision(this.store, parseStoredRecord(row.record), { roles: this.roles, ranks: this.ranks, maxStaleness: this.maxStaleness });
+    const record = parseStoredRecord(row.record);
+    return replayDecision(this.store, record, settingsAt(this.store, record.at, this.configured));
   }
 
   private requireLog(): DecisionLogStore {

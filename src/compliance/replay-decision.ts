@@ -1,5 +1,6 @@
 import type { StoredRecord } from '../audit/stored-record.js';
 import type { Decision, DecisionRequest } from '../model/decision.js';
+import type { DecisionSettings } from '../model/decision-settings.js';
 import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
 import { decide } from '../policy/decide.js';
@@ -26,31 +27,25 @@ export interface ReplayResult {
   readonly differences: readonly string[];
 }
 
-export interface ReplaySettings {
-  readonly roles: ReadonlySet<string>;
-  readonly ranks: ReadonlyMap<string, number>;
-  /** Each source's maxStaleness (ms) from the configuration. */
-  readonly maxStaleness: ReadonlyMap<string, number>;
-}
-
 /**
  * Re-evaluates a recorded decision against the role-state version and the policy version it
  * names. Only the principals that could bind to the subject at that version are loaded (every
  * owner of every key the subject can match, so ambiguity replays too). Freshness is rebuilt
  * from the record: the subject's sources are taken to be as old as the recorded staleness.
+ * `settings` are the decision settings in force at the record's time.
  */
-export function replayDecision(store: SqliteRoleStore, record: StoredRecord, settings: ReplaySettings): ReplayResult {
+export function replayDecision(store: SqliteRoleStore, record: StoredRecord, settings: DecisionSettings): ReplayResult {
   const recorded = outcomeOf(record);
   const replayed = outcomeOf(reevaluate(store, record, settings));
   const differences = (Object.keys(recorded) as (keyof ReplayOutcome)[]).filter((k) => JSON.stringify(recorded[k]) !== JSON.stringify(replayed[k]));
   return { decisionId: record.decisionId, matches: differences.length === 0, roleStateVersion: record.roleStateVersion, policyVersion: record.policyVersion, recorded, replayed, differences };
 }
 
-function reevaluate(store: SqliteRoleStore, r: StoredRecord, settings: ReplaySettings): Decision | ReplayOutcome {
+function reevaluate(store: SqliteRoleStore, r: StoredRecord, settings: DecisionSettings): Decision | ReplayOutcome {
   // The responder had no role state yet: it denied before looking at anything.
   if (r.reason === 'no_role_state' && r.roleStateVersion === 0 && r.policyVersion === '') return { decision: 'deny', reason: 'no_role_state', principal: null, roles: [], authorizedBy: null };
   const v = r.roleStateVersion;
-  const policy = compiledPolicyByHash(store.policies, r.policyVersion, settings.roles);
+  const policy = compiledPolicyByHash(store.policies, r.policyVersion, new Set(settings.ranks.keys()));
   const subject = { id: r.subject.id, ...(r.subject.issuer !== null ? { issuer: r.subject.issuer } : {}), ...(r.subject.kind ? { kind: r.subject.kind } : {}) };
   const ids = new Set(store.compliance.principalsNamedAt(subject.id, subject.issuer, v));
   if (subject.kind === 'principal' && store.history.principalData(subject.id, v) !== null) ids.add(subject.id);

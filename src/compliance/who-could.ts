@@ -51,7 +51,7 @@ type Outcome = { readonly slot: number; readonly role: string; readonly route: s
  * and no index of 100k entries. (Should decide() ever read more of a subject, that belongs in
  * the class; the property test compares with deciding every principal one by one.)
  */
-export function whoCould(store: SqliteRoleStore, at: PointInTime, ranks: ReadonlyMap<string, number>, request: RequestShape, bulkSummaries = BULK_SUMMARIES): WhoCouldResult {
+export function whoCould(store: SqliteRoleStore, at: PointInTime, request: RequestShape, bulkSummaries = BULK_SUMMARIES): WhoCouldResult {
   const { policy, version } = at;
   const relevant = new Set<string>();
   const allowing = new Set<string>();
@@ -67,7 +67,7 @@ export function whoCould(store: SqliteRoleStore, at: PointInTime, ranks: Readonl
     let byStatus = outcomes.get(h.set);
     if (!byStatus) outcomes.set(h.set, (byStatus = new Map()));
     let o = byStatus.get(status);
-    if (o === undefined) byStatus.set(status, (o = decideOne(store.history, at, ranks, request, id, status, h)));
+    if (o === undefined) byStatus.set(status, (o = decideOne(store.history, at, request, id, status, h)));
     return o;
   };
 
@@ -93,11 +93,11 @@ export function whoCould(store: SqliteRoleStore, at: PointInTime, ranks: Readonl
 }
 
 /** decide() for one principal holding exactly `h`'s roles, with an index of that principal alone. */
-function decideOne(history: HistoryQueries, at: PointInTime, ranks: ReadonlyMap<string, number>, request: RequestShape, id: string, status: string, h: Holding): Outcome {
+function decideOne(history: HistoryQueries, at: PointInTime, request: RequestShape, id: string, status: string, h: Holding): Outcome {
   const held = new Map<string, GrantPath>(h.set.roles.map((role, i) => [role, history.pathOf(h.paths[i]!)]));
   // decide() needs status and roles only; identifiers are not used when binding by principal id.
   const principal = { id, status, identifiers: [] } as unknown as Principal;
-  const index = buildDecisionIndex({ principals: new Map([[id, principal]]), grants: new Map([[id, held]]), principalOfAccount: new Map(), conflicts: [] }, at.version, at.policy, ranks);
+  const index = buildDecisionIndex({ principals: new Map([[id, principal]]), grants: new Map([[id, held]]), principalOfAccount: new Map(), conflicts: [] }, at.version, at.policy, at.settings.ranks);
   const d = decide(index, { ...request, subject: { id, kind: 'principal' } }, at.time, freshAt(at.time, [held]));
   if (d.decision !== 'allow' || !d.authorizedBy) return null;
   const { role, policy: route, rule } = d.authorizedBy;

@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   ROSTER_ERR_SYNC_BUSY: { status: 409, exit: EXIT.failure, message: 'a sync of source "{source}" is already running' },
   ROSTER_ERR_SUBJECT_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no principal has the identifier "{subject}"{when}' },
   ROSTER_ERR_SUBJECT_AMBIGUOUS: { status: 409, exit: EXIT.notFound, message: 'the identifier "{subject}" belongs to several principals: {principals}' },
-  ROSTER_ERR_ROLE_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no role named "{role}" is configured' },
+  ROSTER_ERR_ROLE_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no role named "{role}" was configured at the time asked' },
   ROSTER_ERR_TIME_INVALID: { status: 400, exit: EXIT.usage, message: 'cannot read "{input}" as a time: give ISO-8601 (2026-01-31T12:00:00Z) or a version (@1842)' },
   ROSTER_ERR_VERSION_UNKNOWN: { status: 404, exit: EXIT.notFound, message: 'no role-state version at or before {at}' },
   ROSTER_ERR_POLICY_INVALID: { status: 500, exit: EXIT.config, message: 'invalid policy in {file}: {details}' },

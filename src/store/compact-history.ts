@@ -10,7 +10,7 @@ export interface HistoryCompaction {
 /**
  * Removes history that no as-of query at or after `floorTime` can need: interval rows that ended
  * at or before the floor version (the version in force at floorTime), older version rows, and
- * policy activations superseded before floorTime. Rows still valid at the floor are kept whole,
+ * policy activations and decision settings superseded before floorTime. Rows still valid at the floor are kept whole,
  * so every query inside the window reads exactly what it read before. One transaction.
  */
 export function compactHistory(db: Db, floorTime: number, at: number): HistoryCompaction | null {
@@ -25,6 +25,8 @@ export function compactHistory(db: Db, floorTime: number, at: number): HistoryCo
     const inForce = db.prepare('SELECT id FROM policy_activations WHERE activated_at <= ? ORDER BY activated_at DESC, id DESC LIMIT 1').pluck().get(floorTime) as number | undefined;
     removed.policy_activations = inForce === undefined ? 0 : db.prepare('DELETE FROM policy_activations WHERE id < ?').run(inForce).changes;
     removed.policy_versions = db.prepare('DELETE FROM policy_versions WHERE hash NOT IN (SELECT hash FROM policy_activations)').run().changes;
+    const settingsInForce = db.prepare('SELECT id FROM decision_settings WHERE activated_at <= ? ORDER BY activated_at DESC, id DESC LIMIT 1').pluck().get(floorTime) as number | undefined;
+    removed.decision_settings = settingsInForce === undefined ? 0 : db.prepare('DELETE FROM decision_settings WHERE id < ?').run(settingsInForce).changes;
     db.prepare(
       `INSERT INTO retention_floor (id, floor_version, floor_time, compacted_at) VALUES (1, @floor, @floorTime, @at)
        ON CONFLICT (id) DO UPDATE SET floor_version = max(floor_version, excluded.floor_version), floor_time = max(floor_time, excluded.floor_time), compacted_at = excluded.compacted_at`,

@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX grants_by_role ON grants (role, from_v, to_v, principal_id, path_id);
   CREATE INDEX grants_ended ON grants (to_v) WHERE to_v IS NOT NULL;
   `,
+  `
+  -- The decision settings (role ranks, source staleness limits) in force from when: one row per
+  -- change, so who-could and replay at a past time use the ranks and limits of that time.
+  CREATE TABLE decision_settings (
+    id INTEGER PRIMARY KEY,
+    activated_at INTEGER NOT NULL,
+    settings TEXT NOT NULL
+  );
+  CREATE INDEX decision_settings_time ON decision_settings (activated_at, id);
+  `,
 ];

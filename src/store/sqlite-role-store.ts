@@ -5,6 +5,7 @@ import { ChangeSetWriter } from './commit-change-set.js';
 import { ComplianceQueries } from './compliance-queries.js';
 import { compactHistory, type HistoryCompaction } from './compact-history.js';
 import type { CurrentRows } from './current-rows.js';
+import { DecisionSettingsVersions } from './decision-settings-versions.js';
 import { HistoryQueries } from './history-queries.js';
 import { PolicyVersions } from './policy-versions.js';
 import { openDatabase, type Db } from './open-database.js';
@@ -17,6 +18,7 @@ import { WriterLock } from './writer-lock.js';
 export class SqliteRoleStore implements RoleStore {
   readonly history: HistoryQueries;
   readonly policies: PolicyVersions;
+  readonly decisionSettings: DecisionSettingsVersions;
   readonly compliance: ComplianceQueries;
   private readonly writer: ChangeSetWriter | null;
   private readonly lock: WriterLock | null;
@@ -28,6 +30,7 @@ export class SqliteRoleStore implements RoleStore {
     this.lock = lock;
     this.history = new HistoryQueries(db);
     this.policies = new PolicyVersions(db);
+    this.decisionSettings = new DecisionSettingsVersions(db);
     this.compliance = new ComplianceQueries(db, this.history);
     this.writer = lock ? new ChangeSetWriter(db) : null;
     this.checkpointer = lock ? new WalCheckpointer(db, db.name) : null;

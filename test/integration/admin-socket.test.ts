@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { socketRequest } from '../../src/cli/socket-request.js';
@@ -78,6 +78,40 @@ describe('admin socket', () => {
       assert.equal((JSON.parse(last) as { hash: string }).hash, log.lastHash());
     } finally {
       log.close();
+    }
+  });
+  it('after SIGHUP answers with the reloaded roles, and with the roles then in force for earlier times', async () => {
+    const { config, socket } = demoCopy();
+    const admin = config.replace(/roster\.yaml$/, 'var/admin.sock');
+    const daemon = startCli(['daemon', '-c', config]);
+    let err = '';
+    daemon.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const review = async (role: string, at?: string) => {
+      const r = await socketRequest(admin, 'GET', `/v1/access-review?role=${role}${at ? `&at=${encodeURIComponent(at)}` : ''}`);
+      return { status: r.status, body: JSON.parse(r.body) as { holders?: { displayName: string }[]; error?: { code: string } } };
+    };
+    try {
+      await waitFor('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);
+      assert.equal((await review('auditor')).status, 404);
+      await new Promise((r) => setTimeout(r, 20));
+      const before = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 20));
+      // A new role, granted to the IT admins group.
+      writeFileSync(config, readFileSync(config, 'utf8').replace('roles:\n', 'roles:\n  - name: auditor\n    rank: 40\n    grantedBy:\n      - group: { source: demo, name: it-admins }\n'));
+      daemon.kill('SIGHUP');
+      const now = await waitFor('the reloaded role', async () => {
+        const r = await review('auditor');
+        return r.status === 200 && r.body.holders!.length > 0 ? r : null;
+      });
+      assert.deepEqual(now.body.holders!.map((h) => h.displayName), ['Carol Ito (IT)']);
+      // Before the reload there was no such role: refused, not answered with an empty list.
+      const then = await review('auditor', before);
+      assert.equal(then.status, 404);
+      assert.equal(then.body.error?.code, 'ROSTER_ERR_ROLE_UNKNOWN');
+    } finally {
+      daemon.kill('SIGTERM');
+      const [code] = (await once(daemon, 'exit')) as [number | null];
+      assert.equal(code, 0, err);
     }
   });
 });

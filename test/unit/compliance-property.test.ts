@@ -11,6 +11,7 @@ import { parsePolicy } from '../../src/config/load-policy.js';
 import type { RosterConfig } from '../../src/config/roster-config.js';
 import type { Account } from '../../src/model/account.js';
 import type { DecisionRequest } from '../../src/model/decision.js';
+import type { DecisionSettings } from '../../src/model/decision-settings.js';
 import type { SourceBatch } from '../../src/model/source-delta.js';
 import type { CompiledPolicy } from '../../src/policy/compiled-policy.js';
 import { decide } from '../../src/policy/decide.js';
@@ -118,17 +119,25 @@ function randomDelta(r: Rand): SourceBatch[] {
   ];
 }
 
-const fresh = (now: number) => new Map(SOURCES.map((s) => [s, { lastSuccessAt: now, maxStalenessMs: 3_600_000 }]));
-const ranks = new Map(ROLES.map((r) => [r.name, r.rank]));
+// Decision settings change now and then too: ranks (which highest-privilege combining and the
+// authorizing role depend on) and the staleness limit (a 2-hour-old source is stale under the first).
+const RANK_SETS = [ROLES.map((r) => r.rank), [0, 10, 20, 30], [10, 30, 0, 20]];
+const LIMITS = [3_600_000, 10_800_000];
+const settingsOf = (ranks: readonly number[], limit: number): DecisionSettings => ({
+  ranks: new Map(ROLES.map((r, i) => [r.name, ranks[i]!])),
+  maxStaleness: new Map(SOURCES.map((s) => [s, limit])),
+});
+const CONFIGURED = settingsOf(RANK_SETS[0]!, LIMITS[0]!);
+const fresh = (now: number, s: DecisionSettings) => new Map(SOURCES.map((id) => [id, { lastSuccessAt: now, maxStalenessMs: s.maxStaleness.get(id)! }]));
 const roleNames = new Set(ROLES.map((r) => r.name));
-const config = { roles: ROLES, sources: SOURCES.map((id) => ({ id, maxStaleness: 3_600_000 })) } as unknown as RosterConfig;
+const config = { roles: ROLES, sources: SOURCES.map((id) => ({ id, maxStaleness: LIMITS[0] })) } as unknown as RosterConfig;
 
 /** Brute force: every principal of the state, decided one by one. */
-function allowedAt(state: ResolvedState, version: number, policy: CompiledPolicy, shape: RequestShape, now: number): string[] {
-  const index = buildDecisionIndex(state, version, policy, ranks);
+function allowedAt(state: ResolvedState, version: number, policy: CompiledPolicy, settings: DecisionSettings, shape: RequestShape, now: number): string[] {
+  const index = buildDecisionIndex(state, version, policy, settings.ranks);
   const out: string[] = [];
   for (const id of state.principals.keys()) {
-    const d = decide(index, { ...shape, subject: { id, kind: 'principal' } }, now, fresh(now));
+    const d = decide(index, { ...shape, subject: { id, kind: 'principal' } }, now, fresh(now, settings));
     if (d.decision === 'allow') out.push(`${id}|${d.authorizedBy!.role}|${d.authorizedBy!.rule}|${canonicalJson(state.grants.get(id)!.get(d.authorizedBy!.role))}`);
   }
   return out.sort();
@@ -145,13 +154,14 @@ async function runSeed(seed: number): Promise<void> {
   const log = DecisionLogStore.open(join(tempDir(), 'decisions.db'));
   const writer = new DecisionLogWriter(log, { mode: 'async', windowMs: 60_000, maxBatch: 16 });
   let policy: CompiledPolicy = EMPTY_POLICY;
+  let settings = CONFIGURED;
   const moments: Moment[] = [];
   // Per version: principal -> role -> canonical path, for the timeline check.
   const grantsByVersion: [number, Map<string, Map<string, string>>][] = [];
   const snapshotNow = (): void => {
     const snap = t.applier.snapshot();
     const v = snap.version?.id ?? 0;
-    moments.push({ time: t.now(), expected: SHAPES.map((s) => (v === 0 ? [] : allowedAt(snap.state, v, policy, s, t.now()))) });
+    moments.push({ time: t.now(), expected: SHAPES.map((s) => (v === 0 ? [] : allowedAt(snap.state, v, policy, settings, s, t.now()))) });
   };
   let decisions = 0;
   for (let step = 0; step < 50; step++) {
@@ -164,16 +174,22 @@ async function runSeed(seed: number): Promise<void> {
       snapshotNow();
       continue;
     }
+    if (step > 0 && r.chance(0.1)) {
+      settings = settingsOf(r.pick(RANK_SETS), r.pick(LIMITS));
+      t.store.decisionSettings.activate(settings, t.now());
+      snapshotNow();
+      continue;
+    }
     if (step > 3 && r.chance(0.35)) {
       // Decisions as the responder makes them: the current index, sometimes with a stale source.
       const snap = t.applier.snapshot();
       const v = snap.version?.id ?? 0;
-      const index = buildDecisionIndex(snap.state, v, policy, ranks);
+      const index = buildDecisionIndex(snap.state, v, policy, settings.ranks);
       for (let i = 0; i < 4; i++) {
         const pick = r.int(4);
         const subject = pick === 0 ? { id: `${r.pick(USERS)}@example.com` } : pick === 1 ? { id: r.pick([...snap.state.principals.keys(), 'p_0000000000000000']), kind: 'principal' } : pick === 2 ? { id: 'nobody@example.com' } : { id: `${r.pick(USERS).toUpperCase()}@EXAMPLE.COM` };
         const request: DecisionRequest = { ...r.pick(SHAPES), subject };
-        const freshness = r.chance(0.2) ? new Map([...fresh(t.now())].map(([s, f]) => [s, { ...f, lastSuccessAt: t.now() - 7_200_000 }])) : fresh(t.now());
+        const freshness = r.chance(0.2) ? new Map([...fresh(t.now(), settings)].map(([s, f]) => [s, { ...f, lastSuccessAt: t.now() - 7_200_000 }])) : fresh(t.now(), settings);
         const decisionId = `d-${seed}-${decisions++}`;
         writer.append({ decisionId, at: t.now(), request, decision: { ...decide(index, request, t.now(), freshness), decisionId } });
       }
@@ -201,7 +217,7 @@ async function runSeed(seed: number): Promise<void> {
       const got = service.whoCould(shape, { time }).principals.map((p) => `${p.principalId}|${p.role}|${p.rule}|${canonicalJson(p.path)}`).sort();
       assert.deepEqual(got, m.expected[i], `seed ${seed}, T=${time}, shape ${i}`);
       // The one-pass path for large candidate sets gives the same answer.
-      const bulk = whoCould(t.store, pointInTime(t.store, { time }, roleNames), ranks, shape, 0).principals.map((p) => `${p.principalId}|${p.role}|${p.rule}|${canonicalJson(p.path)}`).sort();
+      const bulk = whoCould(t.store, pointInTime(t.store, { time }, CONFIGURED), shape, 0).principals.map((p) => `${p.principalId}|${p.role}|${p.rule}|${canonicalJson(p.path)}`).sort();
       assert.deepEqual(bulk, got, `seed ${seed}, T=${time}, shape ${i} (bulk)`);
     });
   }

@@ -34,8 +34,11 @@ describe('history retention (compaction)', () => {
     const loaded = parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin']));
     t.store.policies.activate(loaded.hash, POLICY, t.now());
     const versions: { id: number; at: number }[] = [];
+    const settings = (staff: number) => ({ ranks: new Map([['staff', staff], ['admin', 5]]), maxStaleness: new Map([['d', 3_600_000]]) });
     for (let step = 0; step < 40; step++) {
       t.tick(hour);
+      // Decision settings change three times: the first is superseded before the floor.
+      if (step === 5 || step === 15 || step === 35) t.store.decisionSettings.activate(settings(step), t.now());
       const present = r.subset(users, 0.7);
       const res = await t.full('d', {
         accounts: present.map((id) => user(id)),
@@ -51,6 +54,7 @@ describe('history retention (compaction)', () => {
     const query = (at: number) => service.whoCould({ route: '/api/x', method: 'GET', action: 'write' }, { time: at });
     const whoBefore = new Map(kept.map((v) => [v.at, query(v.at)]));
     const timelineBefore = service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id);
+    const settingsBefore = [floorTime, t.now()].map((at) => t.store.decisionSettings.at(at));
     const rowsBefore = (t.store.db.prepare('SELECT count(*) FROM grants').pluck().get() as number) + (t.store.db.prepare('SELECT count(*) FROM memberships').pluck().get() as number);
 
     const c = t.store.compact(floorTime, t.now());
@@ -61,6 +65,10 @@ describe('history retention (compaction)', () => {
     for (const v of kept) assert.deepEqual(stateAtVersion(t.store.db, v.id), before.get(v.id), `version ${v.id} changed`);
     for (const [at, want] of whoBefore) if (at >= floorTime) assert.deepEqual(query(at), want);
     assert.deepEqual(service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id), timelineBefore);
+    // The decision settings in force at the floor and after survive; the superseded ones are gone.
+    assert.equal(c?.removed.decision_settings, 1);
+    assert.deepEqual([floorTime, t.now()].map((at) => t.store.decisionSettings.at(at)), settingsBefore);
+    assert.deepEqual(settingsBefore.map((x) => x?.ranks.get('staff')), [15, 35]);
     // The policy in force at the floor survives; times before the floor are refused, not guessed.
     assert.equal(query(floorTime).policyVersion, loaded.hash);
     assert.throws(() => query(versions[3]!.at), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
