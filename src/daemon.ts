@@ -49,16 +49,20 @@ export interface Runtime {
 /**
  * Loads the configured policy and records it, with the decision settings (role ranks, staleness
  * limits), as in force from now (any writer does, so `decide --at`, who-could and replay find what
- * went with each role-state version). Nothing is recorded if the policy does not load.
+ * went with each role-state version, and the decision process decides with what was recorded).
+ * Nothing is recorded if the policy does not load.
  */
 export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
-  const file = config.policy?.file;
-  const loaded = file ? loadPolicy(file, new Set(config.roles.map((r) => r.name))) : null;
-  const now = Date.now();
-  // Settings first: the new policy may name a role only the new settings have.
-  store.decisionSettings.activate(decisionSettingsOf(config), now);
-  if (loaded && loaded.hash !== previousHash) store.policies.activate(loaded.hash, loaded.text, now);
+  const loaded = configuredPolicy(config);
+  recordDecisionConfig(config, loaded, store, previousHash);
   return loaded;
+}
+
+/** The configured policy file, compiled against the configured roles (throws if it does not load). */
+const configuredPolicy = (config: RosterConfig): LoadedPolicy | null => (config.policy?.file ? loadPolicy(config.policy.file, new Set(config.roles.map((r) => r.name))) : null);
+
+function recordDecisionConfig(config: RosterConfig, loaded: LoadedPolicy | null, store: SqliteRoleStore, previousHash?: string): void {
+  store.activateDecisionConfig(decisionSettingsOf(config), loaded && loaded.hash !== previousHash ? loaded : null, Date.now());
 }
 
 export function createRuntime(config: RosterConfig, log: Logger, now: () => number = Date.now): Runtime {
@@ -187,11 +191,12 @@ export class Daemon {
     try {
       const next = loadRosterConfig(this.config.file);
       const rulesChanged = JSON.stringify(resolveRulesOf(next)) !== JSON.stringify(resolveRulesOf(this.config));
-      const policy = activatePolicy(next, this.runtime.store, this.policy?.hash);
+      // Everything that can reject the new configuration runs before anything is recorded.
+      const policy = configuredPolicy(next);
+      if (rulesChanged) await this.runtime.applier.setRules(resolveRulesOf(next));
+      recordDecisionConfig(next, policy, this.runtime.store, this.policy?.hash);
       this.config = next;
       this.policy = policy;
-      this.admin?.compliance.reconfigure(next);
-      if (rulesChanged) await this.runtime.applier.setRules(resolveRulesOf(next));
       this.notify('reload');
       this.log.info({ policy: this.policy?.hash ?? null }, 'configuration reloaded');
     } catch (err) {

@@ -9,9 +9,11 @@ import type { DecisionServer } from './serve/decision-server.js';
 import { ChainHeadSink } from './audit/chain-head-sink.js';
 import { DecisionLogWriter } from './audit/decision-log-writer.js';
 import { retentionCutoffs } from './compliance/apply-retention.js';
+import { decisionSettingsOf } from './config/decision-settings-of.js';
 import { parsePolicy } from './config/load-policy.js';
 import type { RosterConfig } from './config/roster-config.js';
 import type { Logger } from './log/create-logger.js';
+import type { DecisionSettings } from './model/decision-settings.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { withPolicy } from './policy/decision-index.js';
 import { EMPTY_POLICY } from './policy/empty-policy.js';
@@ -48,6 +50,7 @@ export class Responder {
     readonly service: DecisionService,
     private readonly server: DecisionServer,
     private policyHash: string,
+    private settings: DecisionSettings,
     private readonly responderMetrics: ResponderMetrics,
   ) {}
 
@@ -81,9 +84,10 @@ export class Responder {
       const service = new DecisionService(decisionLog?.writer ?? null);
       service.onAuditFailure = config.decisionLog.onFailure;
       const metrics = new ResponderMetrics(service, decisionLog?.writer ?? null);
-      const { policy, hash } = currentPolicy(store, config, log);
-      service.swap(loadIndex(store.history, policy, ranksOf(config)));
-      service.setFreshness(freshnessOf(config, store.syncStates()));
+      const settings = settingsInForce(store, config);
+      const { policy, hash } = currentPolicy(store, config, settings, log);
+      service.swap(loadIndex(store.history, policy, settings));
+      service.setFreshness(freshnessOf(settings, store.syncStates()));
       const server = createDecisionServer(service, {
         bodyLimit: config.listen.decision.bodyLimit,
         headers: { ...DEFAULT_AUTHZ_HEADERS, ...config.listen.decision.headers },
@@ -93,7 +97,7 @@ export class Responder {
         },
       });
       await listenUnixSocket(server, config.listen.decision.path, config.listen.decision.mode, config.listen.decision.group);
-      const r = new Responder(config, log, store, decisionLog, service, server, hash, metrics);
+      const r = new Responder(config, log, store, decisionLog, service, server, hash, settings, metrics);
       r.timer = setInterval(() => void r.refresh(), POLL_MS);
       r.timer.unref();
       r.startLogUpkeep();
@@ -107,7 +111,11 @@ export class Responder {
     }
   }
 
-  /** Follows the store: new role-state versions, the policy in force, source freshness. Serialized. */
+  /**
+   * Follows the store: new role-state versions, the policy and decision settings in force (as the
+   * provider recorded them, so each decision names settings that are on record), source
+   * freshness. Serialized.
+   */
   refresh(): Promise<void> {
     if (this.refreshing) {
       this.again = true;
@@ -118,15 +126,24 @@ export class Responder {
         this.again = false;
         try {
           let index = this.service.current().index!;
-          if (policyHashInForce(this.store, this.config) !== this.policyHash) {
-            const { policy, hash } = currentPolicy(this.store, this.config, this.log);
+          const settings = settingsInForce(this.store, this.config);
+          if (!sameSettings(settings, this.settings)) {
+            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this).
+            const { policy, hash } = currentPolicy(this.store, this.config, settings, this.log);
+            index = loadIndex(this.store.history, policy, settings);
+            this.settings = settings;
+            this.policyHash = hash;
+            this.service.swap(index);
+            this.log.info({ policy: hash, settingsVersion: settings.version ?? null }, 'decision settings in force');
+          } else if (policyHashInForce(this.store, this.config) !== this.policyHash) {
+            const { policy, hash } = currentPolicy(this.store, this.config, settings, this.log);
             index = withPolicy(index, policy);
             this.policyHash = hash;
             this.service.swap(index);
             this.log.info({ policy: hash }, 'policy version in force');
           }
           // Freshness first: it must never claim a sync the index does not contain yet.
-          const freshness = freshnessOf(this.config, this.store.syncStates());
+          const freshness = freshnessOf(settings, this.store.syncStates());
           const next = await followIndex(this.store.history, index);
           if (next !== index || next.roleStateVersion !== index.roleStateVersion) this.service.swap(next);
           this.service.setFreshness(freshness);
@@ -140,13 +157,13 @@ export class Responder {
     return this.refreshing;
   }
 
-  /** New configuration (SIGHUP in the provider): new ranks and limits; socket settings stay until restart. */
+  /**
+   * New configuration (SIGHUP in the provider): the ranks and limits the provider recorded with
+   * it are taken up from the store; socket settings stay until restart.
+   */
   async reload(config: RosterConfig): Promise<void> {
     await this.refreshing;
     this.config = config;
-    const { policy, hash } = currentPolicy(this.store, config, this.log);
-    this.service.swap(loadIndex(this.store.history, policy, ranksOf(config)));
-    this.policyHash = hash;
     return this.refresh();
   }
 
@@ -225,18 +242,22 @@ interface DecisionLog {
   readonly store: DecisionLogStore;
 }
 
-const ranksOf = (config: RosterConfig): Map<string, number> => new Map(config.roles.map((r) => [r.name, r.rank]));
+/** The decision settings the provider recorded last (the configured ones if it never recorded any). */
+const settingsInForce = (store: SqliteRoleStore, config: RosterConfig): DecisionSettings => store.decisionSettings.latest() ?? decisionSettingsOf(config);
+
+const sameSettings = (a: DecisionSettings, b: DecisionSettings): boolean =>
+  a.version !== undefined || b.version !== undefined ? a.version === b.version : JSON.stringify([...a.ranks, ...a.maxStaleness]) === JSON.stringify([...b.ranks, ...b.maxStaleness]);
 
 const policyHashInForce = (store: SqliteRoleStore, config: RosterConfig): string => (config.policy ? store.policies.current()?.hash : undefined) ?? EMPTY_POLICY.hash;
 
-/** The policy the provider recorded as in force (compiled against the configured roles). */
-function currentPolicy(store: SqliteRoleStore, config: RosterConfig, log: Logger): { policy: CompiledPolicy; hash: string } {
+/** The policy the provider recorded as in force, compiled against the roles of the settings in force. */
+function currentPolicy(store: SqliteRoleStore, config: RosterConfig, settings: DecisionSettings, log: Logger): { policy: CompiledPolicy; hash: string } {
   const pv = store.policies.current();
   if (!pv || !config.policy) return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
   try {
-    return { policy: parsePolicy(pv.text, `policy ${pv.hash}`, new Set(config.roles.map((r) => r.name))).policy, hash: pv.hash };
+    return { policy: parsePolicy(pv.text, `policy ${pv.hash}`, new Set(settings.ranks.keys())).policy, hash: pv.hash };
   } catch (err) {
-    log.error({ err: err instanceof Error ? err.message : String(err) }, 'the recorded policy does not compile against the configured roles; denying everything');
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'the recorded policy does not compile against the recorded roles; denying everything');
     return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
   }
 }

@@ -21,5 +21,6 @@ export function recordJson(r: DecisionRecord): string {
     roleStateVersion: d.roleStateVersion,
     policyVersion: d.policyVersion,
     staleness_s: d.staleness_s ?? null,
+    settingsVersion: r.settingsVersion ?? null,
   });
 }

@@ -18,6 +18,8 @@ export interface StoredRecord {
   readonly roleStateVersion: number;
   readonly policyVersion: string;
   readonly staleness_s: number | null;
+  /** The decision settings decided with (absent in records from before they were versioned). */
+  readonly settingsVersion?: number | null;
 }
 
 export const parseStoredRecord = (json: string): StoredRecord => JSON.parse(json) as StoredRecord;

@@ -22,8 +22,8 @@ export function decisionContext(store: SqliteRoleStore, config: RosterConfig, at
     const arg = parseTimeArg(at);
     now = 'time' in arg ? arg.time : store.history.version(arg.version)!.committedAt;
   }
-  const { ranks } = at === undefined ? decisionSettingsOf(config) : settingsAt(store, now, decisionSettingsOf(config));
-  const roles = new Set(ranks.keys());
+  const settings = at === undefined ? decisionSettingsOf(config) : settingsAt(store, now, decisionSettingsOf(config));
+  const roles = new Set(settings.ranks.keys());
   let policy: LoadedPolicy | null = null;
   if (policyFile) policy = loadPolicy(policyFile, roles);
   else if (at !== undefined) {
@@ -33,8 +33,8 @@ export function decisionContext(store: SqliteRoleStore, config: RosterConfig, at
   } else if (config.policy) {
     policy = loadPolicy(config.policy.file, roles);
   }
-  const index = buildDecisionIndex(store.history.stateAt(version), version, policy?.policy ?? EMPTY_POLICY, ranks);
-  // Past decisions are evaluated as of their time: sources count as fresh then.
-  const freshness = at === undefined ? freshnessOf(config, store.syncStates()) : new Map([...freshnessOf(config, []).entries()].map(([k, v]) => [k, { ...v, lastSuccessAt: now }]));
+  const index = buildDecisionIndex(store.history.stateAt(version), version, policy?.policy ?? EMPTY_POLICY, settings.ranks, settings.version);
+  // Past decisions are evaluated as of their time: the sources then count as fresh.
+  const freshness = at === undefined ? freshnessOf(settings, store.syncStates()) : new Map([...freshnessOf(settings, []).entries()].map(([k, v]) => [k, { ...v, lastSuccessAt: now }]));
   return { index, freshness, now };
 }

@@ -4,6 +4,8 @@ import { loadRosterConfig } from '../daemon.js';
 import { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { withConfigOption } from './config-option.js';
 import { formatGrantPath } from '../compliance/format-grant-path.js';
+import { settingsAt } from '../compliance/point-in-time.js';
+import { decisionSettingsOf } from '../config/decision-settings-of.js';
 import { formatTable } from './format-table.js';
 import { print, printJson } from './output.js';
 import { versionFor } from './parse-time.js';
@@ -20,7 +22,10 @@ export const membersCommand = (): Command =>
       try {
         const version = versionFor(store.history, opts.at);
         const members = store.history.membersAt(role, version);
-        if (members.length === 0 && !config.roles.some((r) => r.name === role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
+        // A role no one holds is known if it was configured at that version (its decision settings).
+        const committedAt = store.history.version(version)?.committedAt ?? Date.now();
+        const known = opts.at === undefined ? decisionSettingsOf(config) : settingsAt(store, committedAt, decisionSettingsOf(config));
+        if (members.length === 0 && !known.ranks.has(role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
         if (opts.json) return printJson({ role, roleStateVersion: version, members });
         print(`${role} at version ${version}: ${members.length} member(s)`);
         if (members.length) {

@@ -23,8 +23,8 @@ export type At = { readonly time: number } | { readonly version: number };
  * the CLI commands and the admin socket both answer, so they never disagree.
  */
 export class ComplianceService {
-  /** Only for times before the store recorded any decision settings (see pointInTime). */
-  private configured: DecisionSettings;
+  /** Only for a store where no decision settings were ever recorded (see settingsAt). */
+  private readonly configured: DecisionSettings;
 
   constructor(
     config: Pick<RosterConfig, 'roles' | 'sources'>,
@@ -32,11 +32,6 @@ export class ComplianceService {
     readonly log: DecisionLogStore | null,
     private readonly now: () => number = Date.now,
   ) {
-    this.configured = decisionSettingsOf(config);
-  }
-
-  /** A reloaded configuration (SIGHUP): its settings stand in where the store recorded none. */
-  reconfigure(config: Pick<RosterConfig, 'roles' | 'sources'>): void {
     this.configured = decisionSettingsOf(config);
   }
 
@@ -78,7 +73,10 @@ export class ComplianceService {
     const row = this.requireLog().byId(decisionId);
     if (!row) throw new RosterError('ROSTER_ERR_DECISION_UNKNOWN', { decisionId });
     const record = parseStoredRecord(row.record);
-    return replayDecision(this.store, record, settingsAt(this.store, record.at, this.configured));
+    // The settings the record names (the decision process may take up a change a moment after it
+    // was recorded); records from before they were named, or whose settings were compacted, by time.
+    const named = record.settingsVersion != null ? this.store.decisionSettings.byVersion(record.settingsVersion) : null;
+    return replayDecision(this.store, record, named ?? settingsAt(this.store, record.at, this.configured));
   }
 
   private requireLog(): DecisionLogStore {

@@ -15,8 +15,7 @@ export interface PointInTime {
 /**
  * Resolves a time (ms) or a version to what was in force. Times before the retention floor are
  * refused: compaction removed what they would need, and a wrong answer is worse than none.
- * Before the first recorded decision settings (a store from before they were recorded), the
- * configured ones count.
+ * The decision settings are those in force at that time (see settingsAt).
  */
 export function pointInTime(store: SqliteRoleStore, at: { readonly time: number } | { readonly version: number }, configured: DecisionSettings): PointInTime {
   const floor = store.compliance.retentionFloor();
@@ -31,7 +30,10 @@ export function pointInTime(store: SqliteRoleStore, at: { readonly time: number 
   return { time, version: v.id, policy: compiledPolicyAt(store.policies, time, new Set(settings.ranks.keys())), settings };
 }
 
-/** The decision settings in force at `time` (ms), or the configured ones before any was recorded. */
+/**
+ * The decision settings in force at `time` (ms): recorded ones (before the first recorded, the
+ * earliest), or the configured ones in a store where none was ever recorded.
+ */
 export function settingsAt(store: SqliteRoleStore, time: number, configured: DecisionSettings): DecisionSettings {
   return store.decisionSettings.at(time) ?? configured;
 }

@@ -7,4 +7,6 @@ export interface DecisionRecord {
   readonly at: number;
   readonly request: DecisionRequest;
   readonly decision: Decision;
+  /** The decision settings (role ranks, staleness limits) decided with, as the store numbers them. */
+  readonly settingsVersion?: number;
 }

@@ -36,6 +36,8 @@ export interface DecisionIndex {
   /** By principal id. Written only by patchDecisionIndex (and builders), never by readers. */
   readonly principals: ShardedMap<SubjectEntry>;
   readonly ranks: ReadonlyMap<string, number>;
+  /** The store's number for the decision settings the ranks come from (recorded with each decision). */
+  readonly settingsVersion?: number;
 }
 
 /** One principal's new state for a patch; null principal = gone. */
@@ -45,8 +47,8 @@ export interface PrincipalChange {
   readonly grants: ReadonlyMap<string, GrantPath> | undefined;
 }
 
-export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
-  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks };
+export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>, settingsVersion?: number): DecisionIndex {
+  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks, settingsVersion };
   const entries = entryMaker(ranks, policy.roleIds);
   const principals = index.principals;
   for (const p of state.principals.values()) {

@@ -53,7 +53,7 @@ export class DecisionService {
       ? // decide() returns a fresh object: stamp it rather than copy it (a spread cost ~5 µs a decision here).
         Object.assign(decide(index, request, at, this.freshness), { decisionId })
       : { decision: 'deny', reason: 'no_role_state', roles: [], roleStateVersion: 0, policyVersion: '', decisionId };
-    const pending = this.log?.append({ decisionId, at, request, decision });
+    const pending = this.log?.append({ decisionId, at, request, decision, settingsVersion: index?.settingsVersion });
     if (pending) {
       try {
         await pending;

@@ -1,3 +1,4 @@
+import type { DecisionSettings } from '../model/decision-settings.js';
 import type { GrantPath } from '../model/grant-path.js';
 import { buildDecisionIndex, cloneDecisionIndex, entryMakerFor, ownDecisionIndexShards, patchDecisionIndex, type DecisionIndex, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
@@ -33,9 +34,9 @@ function changesAt(history: HistoryQueries, pids: readonly string[], version: nu
  * grants are both streamed in principal-id order and merged, so neither all parsed principals
  * nor all grants are ever held at once: the responder's memory is the index.
  */
-export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>): DecisionIndex {
+export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>): DecisionIndex {
   const latest = history.latestVersion()?.id ?? 0;
-  const index = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, latest, policy, ranks);
+  const index = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, latest, policy, settings.ranks, settings.version);
   const changes = (function* (): Generator<PrincipalChange> {
     const grants = history.grantsAt(latest);
     let next = grants.next();

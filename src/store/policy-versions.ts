@@ -16,6 +16,11 @@ export class PolicyVersions {
       .immediate();
   }
 
+  /** The latest activation time (ms), or null before any. */
+  lastActivatedAt(): number | null {
+    return (this.db.prepare('SELECT max(activated_at) FROM policy_activations').pluck().get() as number | null) ?? null;
+  }
+
   byHash(hash: string): PolicyVersion | null {
     const r = this.db.prepare('SELECT hash, first_seen_at AS firstSeenAt, text FROM policy_versions WHERE hash = ?').get(hash) as PolicyVersion | undefined;
     return r ?? null;

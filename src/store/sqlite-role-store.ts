@@ -1,4 +1,5 @@
 import type { ChangeSet } from '../model/change-set.js';
+import type { DecisionSettings } from '../model/decision-settings.js';
 import { changeSetRows, isEmptyChangeSet } from '../model/change-set.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
 import { ChangeSetWriter } from './commit-change-set.js';
@@ -68,6 +69,22 @@ export class SqliteRoleStore implements RoleStore {
 
   static openReadonly(path: string): SqliteRoleStore {
     return new SqliteRoleStore(openDatabase(path, { readonly: true }), null);
+  }
+
+  /**
+   * Records the decision settings and, if given, the policy as in force from `at`: one
+   * transaction and one time for both (never before an earlier activation of either, should the
+   * clock step back), so no moment has the one without the other. Returns the settings version.
+   */
+  activateDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
+    return this.db
+      .transaction(() => {
+        const time = Math.max(at, this.decisionSettings.lastActivatedAt() ?? 0, this.policies.lastActivatedAt() ?? 0);
+        const version = this.decisionSettings.activate(settings, time);
+        if (policy) this.policies.activate(policy.hash, policy.text, time);
+        return version;
+      })
+      .immediate();
   }
 
   loadCurrent(): CurrentRows {

@@ -80,7 +80,7 @@ describe('admin socket', () => {
       log.close();
     }
   });
-  it('after SIGHUP answers with the reloaded roles, and with the roles then in force for earlier times', async () => {
+  it('after SIGHUP answers with the reloaded roles, and with the roles then in force for earlier times; decisions name the settings they used', async () => {
     const { config, socket } = demoCopy();
     const admin = config.replace(/roster\.yaml$/, 'var/admin.sock');
     const daemon = startCli(['daemon', '-c', config]);
@@ -93,6 +93,15 @@ describe('admin socket', () => {
     try {
       await waitFor('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);
       assert.equal((await review('auditor')).status, 404);
+      const decide = async () => JSON.parse((await socketRequest(socket, 'POST', '/v1/decision', { subject: { id: 'carol@example.com' }, route: '/admin/users', method: 'GET' })).body) as { decisionId: string; decision: string };
+      const settingsOf = async (decisionId: string) => {
+        const found = JSON.parse((await socketRequest(admin, 'GET', '/v1/audit/search?subject=carol@example.com&limit=1000')).body) as { records: { decisionId: string; settingsVersion: number | null }[] };
+        return found.records.find((x) => x.decisionId === decisionId)?.settingsVersion;
+      };
+      const first = await decide();
+      assert.equal(first.decision, 'allow');
+      const firstSettings = await settingsOf(first.decisionId);
+      assert.equal(typeof firstSettings, 'number');
       await new Promise((r) => setTimeout(r, 20));
       const before = new Date().toISOString();
       await new Promise((r) => setTimeout(r, 20));
@@ -108,6 +117,15 @@ describe('admin socket', () => {
       const then = await review('auditor', before);
       assert.equal(then.status, 404);
       assert.equal(then.body.error?.code, 'ROSTER_ERR_ROLE_UNKNOWN');
+      // The decision process takes the recorded settings up; its records name them, and replay.
+      const later = await waitFor('a decision with the new settings', async () => {
+        const d = await decide();
+        return (await settingsOf(d.decisionId))! > firstSettings! ? d : null;
+      });
+      for (const id of [first.decisionId, later.decisionId]) {
+        const replay = JSON.parse((await socketRequest(admin, 'GET', `/v1/audit/replay/${id}`)).body) as { matches: boolean };
+        assert.equal(replay.matches, true, id);
+      }
     } finally {
       daemon.kill('SIGTERM');
       const [code] = (await once(daemon, 'exit')) as [number | null];

@@ -154,7 +154,11 @@ async function runSeed(seed: number): Promise<void> {
   const log = DecisionLogStore.open(join(tempDir(), 'decisions.db'));
   const writer = new DecisionLogWriter(log, { mode: 'async', windowMs: 60_000, maxBatch: 16 });
   let policy: CompiledPolicy = EMPTY_POLICY;
-  let settings = CONFIGURED;
+  // Recorded at the start, as the daemon does before the decision process starts.
+  let settings: DecisionSettings = { ...CONFIGURED, version: t.store.decisionSettings.activate(CONFIGURED, t.now()) };
+  // The decision process takes up new settings a moment after they are recorded: until then it
+  // decides with these, and its records name them.
+  let previous = settings;
   const moments: Moment[] = [];
   // Per version: principal -> role -> canonical path, for the timeline check.
   const grantsByVersion: [number, Map<string, Map<string, string>>][] = [];
@@ -175,23 +179,26 @@ async function runSeed(seed: number): Promise<void> {
       continue;
     }
     if (step > 0 && r.chance(0.1)) {
-      settings = settingsOf(r.pick(RANK_SETS), r.pick(LIMITS));
-      t.store.decisionSettings.activate(settings, t.now());
+      const next = settingsOf(r.pick(RANK_SETS), r.pick(LIMITS));
+      previous = settings;
+      settings = { ...next, version: t.store.decisionSettings.activate(next, t.now()) };
       snapshotNow();
       continue;
     }
     if (step > 3 && r.chance(0.35)) {
-      // Decisions as the responder makes them: the current index, sometimes with a stale source.
+      // Decisions as the responder makes them: the current index, sometimes with a stale source,
+      // sometimes still with the previous settings.
       const snap = t.applier.snapshot();
       const v = snap.version?.id ?? 0;
-      const index = buildDecisionIndex(snap.state, v, policy, settings.ranks);
+      const used = r.chance(0.3) ? previous : settings;
+      const index = buildDecisionIndex(snap.state, v, policy, used.ranks, used.version);
       for (let i = 0; i < 4; i++) {
         const pick = r.int(4);
         const subject = pick === 0 ? { id: `${r.pick(USERS)}@example.com` } : pick === 1 ? { id: r.pick([...snap.state.principals.keys(), 'p_0000000000000000']), kind: 'principal' } : pick === 2 ? { id: 'nobody@example.com' } : { id: `${r.pick(USERS).toUpperCase()}@EXAMPLE.COM` };
         const request: DecisionRequest = { ...r.pick(SHAPES), subject };
-        const freshness = r.chance(0.2) ? new Map([...fresh(t.now(), settings)].map(([s, f]) => [s, { ...f, lastSuccessAt: t.now() - 7_200_000 }])) : fresh(t.now(), settings);
+        const freshness = r.chance(0.2) ? new Map([...fresh(t.now(), used)].map(([s, f]) => [s, { ...f, lastSuccessAt: t.now() - 7_200_000 }])) : fresh(t.now(), used);
         const decisionId = `d-${seed}-${decisions++}`;
-        writer.append({ decisionId, at: t.now(), request, decision: { ...decide(index, request, t.now(), freshness), decisionId } });
+        writer.append({ decisionId, at: t.now(), request, decision: { ...decide(index, request, t.now(), freshness), decisionId }, settingsVersion: index.settingsVersion });
       }
       continue;
     }

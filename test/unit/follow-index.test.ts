@@ -64,7 +64,7 @@ describe('following the role store', () => {
         memberships: [...present.map((id) => inGroup('all', id)), ...admins.map((id) => inGroup('admins', id))],
       });
     await sync(ids(0, 3000), ids(0, 100));
-    const v1 = loadIndex(t.store.history, policy, ranks);
+    const v1 = loadIndex(t.store.history, policy, { ranks });
     const before = snapshot(v1, emails);
 
     // 3,000+ principals change (above the in-place limit): some leave, some join, roles and status move.
@@ -73,7 +73,7 @@ describe('following the role store', () => {
     const v2 = await followIndex(t.store.history, v1);
     assert.notEqual(v2, v1);
     assert.deepEqual(snapshot(v1, emails), before, 'the index that kept answering did not change');
-    assert.deepEqual(snapshot(v2, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+    assert.deepEqual(snapshot(v2, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
     // And equal to an index built from the whole resolved state (full principal documents).
     const full = buildDecisionIndex(t.store.history.stateAt(v2.roleStateVersion), v2.roleStateVersion, policy, ranks);
     assert.deepEqual(snapshot(v2, emails), snapshot(full, emails));
@@ -84,7 +84,7 @@ describe('following the role store', () => {
     t.tick();
     await sync(ids(500, 3600), ids(2000, 3010), new Set(ids(600, 700)));
     const v3 = await followIndex(t.store.history, v2);
-    assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+    assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
     assert.equal(v3.principals, v2.principals);
 
     // Two large versions behind (changed ids read page by page, per version, deduplicated).
@@ -94,6 +94,6 @@ describe('following the role store', () => {
     await sync(ids(200, 3600), ids(1000, 1500), new Set(ids(0, 900)));
     const v5 = await followIndex(t.store.history, v3);
     assert.equal(v5.roleStateVersion, v3.roleStateVersion + 2);
-    assert.deepEqual(snapshot(v5, emails), snapshot(loadIndex(t.store.history, policy, ranks), emails));
+    assert.deepEqual(snapshot(v5, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
   });
 });

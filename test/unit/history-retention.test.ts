@@ -54,7 +54,12 @@ describe('history retention (compaction)', () => {
     const query = (at: number) => service.whoCould({ route: '/api/x', method: 'GET', action: 'write' }, { time: at });
     const whoBefore = new Map(kept.map((v) => [v.at, query(v.at)]));
     const timelineBefore = service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id);
-    const settingsBefore = [floorTime, t.now()].map((at) => t.store.decisionSettings.at(at));
+    // And once between the floor version's commit and the floor time: a query for the floor
+    // version (asked at its commit) still needs the settings before this one.
+    t.store.decisionSettings.activate(settings(77), versions[25]!.at + 500);
+    const settingsTimes = [versions[25]!.at, floorTime, t.now()];
+    const settingsBefore = settingsTimes.map((at) => t.store.decisionSettings.at(at));
+    const atFloorVersion = service.whoCould({ route: '/api/x', method: 'GET', action: 'write' }, { version: versions[25]!.id });
     const rowsBefore = (t.store.db.prepare('SELECT count(*) FROM grants').pluck().get() as number) + (t.store.db.prepare('SELECT count(*) FROM memberships').pluck().get() as number);
 
     const c = t.store.compact(floorTime, t.now());
@@ -65,10 +70,11 @@ describe('history retention (compaction)', () => {
     for (const v of kept) assert.deepEqual(stateAtVersion(t.store.db, v.id), before.get(v.id), `version ${v.id} changed`);
     for (const [at, want] of whoBefore) if (at >= floorTime) assert.deepEqual(query(at), want);
     assert.deepEqual(service.timeline('u3@example.com').events.filter((e) => e.version > versions[25]!.id), timelineBefore);
-    // The decision settings in force at the floor and after survive; the superseded ones are gone.
+    // The decision settings in force at the floor version and after survive; the superseded one is gone.
     assert.equal(c?.removed.decision_settings, 1);
-    assert.deepEqual([floorTime, t.now()].map((at) => t.store.decisionSettings.at(at)), settingsBefore);
-    assert.deepEqual(settingsBefore.map((x) => x?.ranks.get('staff')), [15, 35]);
+    assert.deepEqual(settingsTimes.map((at) => t.store.decisionSettings.at(at)), settingsBefore);
+    assert.deepEqual(settingsBefore.map((x) => x?.ranks.get('staff')), [15, 77, 35]);
+    assert.deepEqual(service.whoCould({ route: '/api/x', method: 'GET', action: 'write' }, { version: versions[25]!.id }), atFloorVersion);
     // The policy in force at the floor survives; times before the floor are refused, not guessed.
     assert.equal(query(floorTime).policyVersion, loaded.hash);
     assert.throws(() => query(versions[3]!.at), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
