@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { DecisionScan } from '../store/decision-scan.js';
 import { csvLine } from './csv-line.js';
+import { PipelinedFileWriter } from './pipelined-file-writer.js';
 import { parseStoredRecord } from './stored-record.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -29,23 +30,26 @@ const FLUSH_AT = 1 << 20;
  * hash = sha256(prevHash + "\n" + record text) can be re-checked by anyone; CSV flattens the fields
  * reviewers filter on) and writes `file.manifest.json`: count, first and last hash, the file's
  * sha256. Written to temporary names and renamed, so a failed export leaves no partial file.
- * JSON lines come from SQLite ready-made, a chunk at a time (DecisionScan.jsonl()).
+ * JSON lines come from SQLite ready-made, a chunk at a time (DecisionScan.jsonl()); chunks are
+ * written while the next ones are read (PipelinedFileWriter).
  */
-export function exportDecisions(scan: DecisionScan, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): ExportManifest {
+export async function exportDecisions(scan: DecisionScan, file: string, format: ExportFormat, window: { since?: number; until?: number }, now: number): Promise<ExportManifest> {
   const tmp = `${file}.partial`;
-  const fd = openSync(tmp, 'w', 0o640);
+  const out = await PipelinedFileWriter.create(tmp, 0o640);
   const sha = createHash('sha256');
   let ends: Ends;
   try {
-    const write = (chunk: Buffer): void => {
+    const write = (chunk: Buffer, onWritten?: () => void): Promise<void> => {
       sha.update(chunk);
-      writeSync(fd, chunk);
+      return out.write(chunk, onWritten);
     };
-    ends = format === 'jsonl' ? writeJsonl(scan, write) : writeCsv(scan, write);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    ends = format === 'jsonl' ? await writeJsonl(scan, write) : await writeCsv(scan, write);
+  } catch (err) {
+    await out.abandon().catch(() => undefined);
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  await out.finish();
   renameSync(tmp, file);
   const manifest: ExportManifest = {
     file,
@@ -71,10 +75,12 @@ interface Ends {
   last: { seq: number; hash: string } | null;
 }
 
-function writeJsonl(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
+type Write = (chunk: Buffer, onWritten?: () => void) => Promise<void>;
+
+async function writeJsonl(scan: DecisionScan, write: Write): Promise<Ends> {
   const ends: Ends = { records: 0, first: null, last: null };
   for (const c of scan.jsonl()) {
-    write(c.bytes);
+    await write(c.bytes);
     ends.records += c.records;
     ends.first ??= { seq: c.firstSeq, hash: c.firstHash };
     ends.last = { seq: c.lastSeq, hash: c.lastHash };
@@ -82,19 +88,27 @@ function writeJsonl(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
   return ends;
 }
 
-function writeCsv(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
+async function writeCsv(scan: DecisionScan, write: Write): Promise<Ends> {
   const ends: Ends = { records: 0, first: null, last: null };
-  const out = Buffer.allocUnsafe(FLUSH_AT);
+  // Lines are encoded straight into a buffer (no joined strings, no buffer per line). Full
+  // buffers go to the writer and come back for reuse once written (a fresh buffer for every
+  // megabyte cost more in garbage collection than the overlap gained). A UTF-16 unit never takes
+  // more than 3 bytes of UTF-8, so a line given that much room is never cut.
+  const free: Buffer[] = [];
+  let out: Buffer = Buffer.allocUnsafe(FLUSH_AT);
   let used = 0;
-  // Lines are encoded straight into one buffer (no joined strings, no buffer per line). A UTF-16
-  // unit never takes more than 3 bytes of UTF-8, so a line given that much room is never cut.
+  const full: { chunk: Buffer; buffer: Buffer | null }[] = [];
   const put = (line: string): void => {
     if (used + line.length * 3 > out.length && used > 0) {
-      write(out.subarray(0, used));
+      full.push({ chunk: out.subarray(0, used), buffer: out });
+      out = free.pop() ?? Buffer.allocUnsafe(FLUSH_AT);
       used = 0;
     }
-    if (line.length * 3 > out.length) write(Buffer.from(line, 'utf8'));
+    if (line.length * 3 > out.length) full.push({ chunk: Buffer.from(line, 'utf8'), buffer: null });
     else used += out.write(line, used, 'utf8');
+  };
+  const flush = async (): Promise<void> => {
+    for (const { chunk, buffer } of full.splice(0)) await write(chunk, buffer ? () => free.push(buffer) : undefined);
   };
   put(csvLine(CSV_HEADER));
   for (const rows of scan.batches()) {
@@ -112,7 +126,9 @@ function writeCsv(scan: DecisionScan, write: (chunk: Buffer) => void): Ends {
     ends.first ??= { seq: firstSeq, hash: firstHash };
     ends.last = { seq: lastSeq, hash: lastHash };
     ends.records += rows.length;
+    await flush();
   }
-  if (used > 0) write(out.subarray(0, used));
+  if (used > 0) full.push({ chunk: out.subarray(0, used), buffer: null });
+  await flush();
   return ends;
 }

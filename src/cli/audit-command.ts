@@ -61,15 +61,15 @@ const exportCommand = (): Command =>
     .option('--until <time>', 'ISO-8601')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('--json', 'print the manifest as JSON')
-    .action((opts: { config: string; out: string; since?: string; until?: string; format: string; json?: boolean }) => {
+    .action(async (opts: { config: string; out: string; since?: string; until?: string; format: string; json?: boolean }) => {
       if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new RosterError('ROSTER_ERR_QUERY_INVALID', { details: '--format must be jsonl or csv' });
-      withCompliance(opts.config, (service) => {
+      return withCompliance(opts.config, async (service) => {
         const log = service.log;
         if (!log) throw new RosterError('ROSTER_ERR_STORE_OPEN', { path: 'the decision log', cause: 'it does not exist' });
         const window = { since: instantOf(opts.since), until: instantOf(opts.until) };
         let manifest;
         try {
-          manifest = exportDecisions(log.scan(window), opts.out, opts.format as ExportFormat, window, Date.now());
+          manifest = await exportDecisions(log.scan(window), opts.out, opts.format as ExportFormat, window, Date.now());
         } catch (err) {
           throw new RosterError('ROSTER_ERR_EXPORT_FAILED', { file: opts.out, cause: err instanceof Error ? err.message : String(err) });
         }

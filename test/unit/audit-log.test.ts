@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChainHeadSink } from '../../src/audit/chain-head-sink.js';
@@ -84,12 +84,12 @@ describe('decision log: verify, heads, export, search, retention', () => {
     }
   });
 
-  it('export writes every record in the window with a manifest whose hashes and sha256 check out', () => {
+  it('export writes every record in the window with a manifest whose hashes and sha256 check out', async () => {
     const { log, dir } = logWith(40);
     const since = T0 + 10 * 60_000;
     const until = T0 + 29 * 60_000;
     const file = join(dir, 'out.jsonl');
-    const m = exportDecisions(log.scan({ since, until }), file, 'jsonl', { since, until }, T0);
+    const m = await exportDecisions(log.scan({ since, until }), file, 'jsonl', { since, until }, T0);
     const text = readFileSync(file);
     assert.equal(m.records, 20);
     assert.equal(m.sha256, createHash('sha256').update(text).digest('hex'));
@@ -111,14 +111,14 @@ describe('decision log: verify, heads, export, search, retention', () => {
     assert.equal(m.lastHash, lines.at(-1)!.hash);
 
     const csv = join(dir, 'out.csv');
-    const mc = exportDecisions(log.scan({ since, until }), csv, 'csv', { since, until }, T0);
+    const mc = await exportDecisions(log.scan({ since, until }), csv, 'csv', { since, until }, T0);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
     assert.equal(rows.length, 21);
     assert.equal(mc.records, 20);
     assert.match(rows[1]!, /^11,d10,2026-03-01T00:10:00.000Z,user2@example.com,,p_0000000000000002,\/tickets\/1,POST,,allow,allowed_by_role,/);
   });
 
-  it('export lines are byte for byte "{seq,prevHash,hash,record}" across chunks, with any text in the records; CSV matches the parsed records', () => {
+  it('export lines are byte for byte "{seq,prevHash,hash,record}" across chunks, with any text in the records; CSV matches the parsed records', async () => {
     const dir = tempDir();
     const log = DecisionLogStore.open(join(dir, 'd.db'));
     // Quotes, commas, escaped line breaks, non-ASCII, astral and escaped-surrogate text; enough records for several export chunks.
@@ -136,7 +136,7 @@ describe('decision log: verify, heads, export, search, retention', () => {
     log.append(rows);
     for (const window of [{}, { since: T0 + 1_000 * 1000, until: T0 + 3_999 * 1000 }]) {
       const file = join(dir, 'all.jsonl');
-      const m = exportDecisions(log.scan(window), file, 'jsonl', window, T0);
+      const m = await exportDecisions(log.scan(window), file, 'jsonl', window, T0);
       const want = [...log.scan(window)];
       const text = want.map((r) => `{"seq":${r.seq},"prevHash":"${r.prevHash}","hash":"${r.hash}","record":${r.record}}\n`).join('');
       assert.ok(readFileSync(file).equals(Buffer.from(text, 'utf8')));
@@ -144,13 +144,34 @@ describe('decision log: verify, heads, export, search, retention', () => {
       assert.equal(m.sha256, createHash('sha256').update(text, 'utf8').digest('hex'));
     }
     const csv = join(dir, 'all.csv');
-    exportDecisions(log.scan(), csv, 'csv', {}, T0);
+    await exportDecisions(log.scan(), csv, 'csv', {}, T0);
     const parsed = [...log.scan()].map((r) => ({ ...r, d: JSON.parse(r.record) as { decisionId: string; at: number; subject: { id: string; issuer: string | null }; principal: string | null; authorizedBy: { role: string; policy: string; rule: string } | null; roleStateVersion: number } }));
     const wantCsv = parsed.map(({ seq, prevHash, hash, d }) => csvLine([String(seq), d.decisionId, new Date(d.at).toISOString(), d.subject.id, d.subject.issuer ?? '', d.principal ?? '', '/v1/chat', 'POST', '', 'allow', 'allowed_by_role', d.authorizedBy?.role ?? '', d.authorizedBy?.policy ?? '', d.authorizedBy?.rule ?? '', String(d.roleStateVersion), 'sha256:x', prevHash, hash]));
     const header = 'seq,decision_id,at,subject,issuer,principal,route,method,action,decision,reason,role,policy,rule,role_state_version,policy_version,prev_hash,hash\n';
     assert.ok(readFileSync(csv).equals(Buffer.from(header + wantCsv.join(''), 'utf8')));
     const lines = readFileSync(csv, 'utf8').split('\n');
     assert.equal(lines[2], `2,d1,2026-03-01T00:00:01.000Z,"a ""quoted"", comma@example.com",,p_0000000000000001,/v1/chat,POST,,allow,allowed_by_role,staff,"a ""quoted"", comma",r,1,sha256:x,${rows[0]!.hash},${rows[1]!.hash}`);
+    log.close();
+  });
+
+  it('an export that fails midway leaves neither the file nor a partial one', async () => {
+    const dir = tempDir();
+    const { log } = logWith(10);
+    const file = join(dir, 'broken.jsonl');
+    // A scan whose second chunk cannot be read (a failing disk, a closed database).
+    const real = log.scan();
+    const failing = {
+      *jsonl() {
+        const chunks = real.jsonl();
+        yield chunks.next().value!;
+        throw new Error('disk I/O error');
+      },
+    } as unknown as typeof real;
+    await assert.rejects(exportDecisions(failing, file, 'jsonl', {}, T0), /disk I\/O error/);
+    assert.deepEqual(readdirSync(dir), []);
+    // And a file in a directory that does not exist is a clear failure, nothing written.
+    await assert.rejects(exportDecisions(log.scan(), join(dir, 'missing', 'x.jsonl'), 'jsonl', {}, T0), /ENOENT/);
+    assert.deepEqual(readdirSync(dir), []);
     log.close();
   });
 
