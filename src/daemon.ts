@@ -6,10 +6,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
 import type { ConnectorContext, PollConnector, PushConnector } from '../connectors/connector.js';
-import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
+import type { LoadedPolicy } from './config/load-policy.js';
+import { activatePolicy } from './activate-policy.js';
 import { Applier } from './apply/applier.js';
 import { loadConfig } from './config/load-config.js';
-import { decisionSettingsOf } from './config/decision-settings-of.js';
 import { resolveRulesOf } from './config/resolve-rules-of.js';
 import type { RosterConfig } from './config/roster-config.js';
 import { readSecret } from './config/secret-ref.js';
@@ -17,6 +17,7 @@ import { CONNECTOR_FACTORIES, optionsParserFor } from './connector-factories.js'
 import { applyRetention } from './compliance/apply-retention.js';
 import { ComplianceService } from './compliance/compliance-service.js';
 import { RosterError } from './errors/roster-error.js';
+import { EMPTY_POLICY } from './policy/empty-policy.js';
 import type { Logger } from './log/create-logger.js';
 import { createAdminServer } from './serve/admin-server.js';
 import { lowerToBackgroundPriority } from './sync/background-priority.js';
@@ -44,25 +45,6 @@ export interface Runtime {
   readonly runners: ReadonlyMap<string, SourceRunner>;
   readonly pushers: readonly PushConnector[];
   close(): Promise<void>;
-}
-
-/**
- * Loads the configured policy and records it, with the decision settings (role ranks, staleness
- * limits), as in force from now (any writer does, so `decide --at`, who-could and replay find what
- * went with each role-state version, and the decision process decides with what was recorded).
- * Nothing is recorded if the policy does not load.
- */
-export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
-  const loaded = configuredPolicy(config);
-  recordDecisionConfig(config, loaded, store, previousHash);
-  return loaded;
-}
-
-/** The configured policy file, compiled against the configured roles (throws if it does not load). */
-const configuredPolicy = (config: RosterConfig): LoadedPolicy | null => (config.policy?.file ? loadPolicy(config.policy.file, new Set(config.roles.map((r) => r.name))) : null);
-
-function recordDecisionConfig(config: RosterConfig, loaded: LoadedPolicy | null, store: SqliteRoleStore, previousHash?: string): void {
-  store.activateDecisionConfig(decisionSettingsOf(config), loaded && loaded.hash !== previousHash ? loaded : null, Date.now());
 }
 
 export function createRuntime(config: RosterConfig, log: Logger, now: () => number = Date.now): Runtime {
@@ -118,6 +100,8 @@ export class Daemon {
   private readonly scheduler = new SyncScheduler();
   private stopping: Promise<void> | null = null;
   private policy: LoadedPolicy | null = null;
+  /** The role rules the applier last resolved with (JSON), to know whether a reload changed them. */
+  private appliedRules = '';
   private watcher: FSWatcher | null = null;
   private admin: { server: Server; compliance: ComplianceService } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -142,6 +126,7 @@ export class Daemon {
       daemon.policy = activatePolicy(config, runtime.store);
       // Rules may have changed since the last run: re-resolve before serving.
       const reresolved = await runtime.applier.setRules(resolveRulesOf(config));
+      daemon.appliedRules = JSON.stringify(resolveRulesOf(config));
       if (reresolved.version) log.info({ version: reresolved.version.id }, 'configuration changed role grants');
       runtime.applier.onCommit(() => daemon.notify('refresh'));
       for (const runner of runtime.runners.values()) {
@@ -190,17 +175,34 @@ export class Daemon {
   async reload(): Promise<void> {
     try {
       const next = loadRosterConfig(this.config.file);
-      const rulesChanged = JSON.stringify(resolveRulesOf(next)) !== JSON.stringify(resolveRulesOf(this.config));
-      // Everything that can reject the new configuration runs before anything is recorded.
-      const policy = configuredPolicy(next);
-      if (rulesChanged) await this.runtime.applier.setRules(resolveRulesOf(next));
-      recordDecisionConfig(next, policy, this.runtime.store, this.policy?.hash);
+      // Validated before anything is recorded, and recorded in the same step as the policy file is
+      // read, so a policy edit cannot slip in between.
+      const policy = activatePolicy(next, this.runtime.store, this.policy?.hash ?? EMPTY_POLICY.hash);
       this.config = next;
       this.policy = policy;
       this.notify('reload');
       this.log.info({ policy: this.policy?.hash ?? null }, 'configuration reloaded');
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'reload rejected; the running configuration stays');
+      return;
+    }
+    await this.applyRules();
+  }
+
+  /**
+   * Re-resolves role grants when the configured rules differ from those last applied (after a
+   * reload). A failure is logged and the next SIGHUP retries; the new roles and policy are
+   * already in force, and grants follow as soon as this succeeds.
+   */
+  private async applyRules(): Promise<void> {
+    const rules = resolveRulesOf(this.config);
+    if (JSON.stringify(rules) === this.appliedRules) return;
+    try {
+      const r = await this.runtime.applier.setRules(rules);
+      this.appliedRules = JSON.stringify(rules);
+      if (r.version) this.log.info({ version: r.version.id }, 'configuration changed role grants');
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'role grants could not be re-resolved for the reloaded rules; send SIGHUP to retry');
     }
   }
 

@@ -14,6 +14,7 @@ import { parsePolicy } from './config/load-policy.js';
 import type { RosterConfig } from './config/roster-config.js';
 import type { Logger } from './log/create-logger.js';
 import type { DecisionSettings } from './model/decision-settings.js';
+import type { PolicyVersion } from './model/policy-version.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
 import { withPolicy } from './policy/decision-index.js';
 import { EMPTY_POLICY } from './policy/empty-policy.js';
@@ -84,8 +85,9 @@ export class Responder {
       const service = new DecisionService(decisionLog?.writer ?? null);
       service.onAuditFailure = config.decisionLog.onFailure;
       const metrics = new ResponderMetrics(service, decisionLog?.writer ?? null);
-      const settings = settingsInForce(store, config);
-      const { policy, hash } = currentPolicy(store, config, settings, log);
+      const recorded = recordedConfig(store, config);
+      const settings = recorded.settings;
+      const { policy, hash } = compiledPolicy(recorded.policy, settings, log);
       service.swap(loadIndex(store.history, policy, settings));
       service.setFreshness(freshnessOf(settings, store.syncStates()));
       const server = createDecisionServer(service, {
@@ -126,17 +128,21 @@ export class Responder {
         this.again = false;
         try {
           let index = this.service.current().index!;
-          const settings = settingsInForce(this.store, this.config);
+          const recorded = recordedConfig(this.store, this.config);
+          const settings = recorded.settings;
           if (!sameSettings(settings, this.settings)) {
-            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this).
-            const { policy, hash } = currentPolicy(this.store, this.config, settings, this.log);
+            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this),
+            // and swap in the new staleness limits with it.
+            const { policy, hash } = compiledPolicy(recorded.policy, settings, this.log);
+            const freshness = freshnessOf(settings, this.store.syncStates());
             index = loadIndex(this.store.history, policy, settings);
             this.settings = settings;
             this.policyHash = hash;
             this.service.swap(index);
+            this.service.setFreshness(freshness);
             this.log.info({ policy: hash, settingsVersion: settings.version ?? null }, 'decision settings in force');
-          } else if (policyHashInForce(this.store, this.config) !== this.policyHash) {
-            const { policy, hash } = currentPolicy(this.store, this.config, settings, this.log);
+          } else if ((recorded.policy?.hash ?? EMPTY_POLICY.hash) !== this.policyHash) {
+            const { policy, hash } = compiledPolicy(recorded.policy, settings, this.log);
             index = withPolicy(index, policy);
             this.policyHash = hash;
             this.service.swap(index);
@@ -242,18 +248,20 @@ interface DecisionLog {
   readonly store: DecisionLogStore;
 }
 
-/** The decision settings the provider recorded last (the configured ones if it never recorded any). */
-const settingsInForce = (store: SqliteRoleStore, config: RosterConfig): DecisionSettings => store.decisionSettings.latest() ?? decisionSettingsOf(config);
+/**
+ * The decision settings and the policy the provider recorded last (the configured settings if it
+ * never recorded any), read in one snapshot: a commit between two reads could pair old settings
+ * with a new policy that names a role only the new ones have.
+ */
+const recordedConfig = (store: SqliteRoleStore, config: RosterConfig): { settings: DecisionSettings; policy: PolicyVersion | null } =>
+  store.db.transaction(() => ({ settings: store.decisionSettings.latest() ?? decisionSettingsOf(config), policy: store.policies.current() }))();
 
 const sameSettings = (a: DecisionSettings, b: DecisionSettings): boolean =>
   a.version !== undefined || b.version !== undefined ? a.version === b.version : JSON.stringify([...a.ranks, ...a.maxStaleness]) === JSON.stringify([...b.ranks, ...b.maxStaleness]);
 
-const policyHashInForce = (store: SqliteRoleStore, config: RosterConfig): string => (config.policy ? store.policies.current()?.hash : undefined) ?? EMPTY_POLICY.hash;
-
-/** The policy the provider recorded as in force, compiled against the roles of the settings in force. */
-function currentPolicy(store: SqliteRoleStore, config: RosterConfig, settings: DecisionSettings, log: Logger): { policy: CompiledPolicy; hash: string } {
-  const pv = store.policies.current();
-  if (!pv || !config.policy) return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
+/** A recorded policy compiled against the roles of the settings in force (none, or the empty one: deny everything). */
+function compiledPolicy(pv: PolicyVersion | null, settings: DecisionSettings, log: Logger): { policy: CompiledPolicy; hash: string } {
+  if (!pv || pv.hash === EMPTY_POLICY.hash) return { policy: EMPTY_POLICY, hash: EMPTY_POLICY.hash };
   try {
     return { policy: parsePolicy(pv.text, `policy ${pv.hash}`, new Set(settings.ranks.keys())).policy, hash: pv.hash };
   } catch (err) {

@@ -44,12 +44,13 @@ export async function exportDecisions(scan: DecisionScan, file: string, format: 
       return out.write(chunk, onWritten);
     };
     ends = format === 'jsonl' ? await writeJsonl(scan, write) : await writeCsv(scan, write);
+    // A late write's failure (or the fsync's) surfaces here: also discards the file.
+    await out.finish();
   } catch (err) {
     await out.abandon().catch(() => undefined);
     rmSync(tmp, { force: true });
     throw err;
   }
-  await out.finish();
   renameSync(tmp, file);
   const manifest: ExportManifest = {
     file,

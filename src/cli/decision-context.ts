@@ -28,8 +28,9 @@ export function decisionContext(store: SqliteRoleStore, config: RosterConfig, at
   if (policyFile) policy = loadPolicy(policyFile, roles);
   else if (at !== undefined) {
     const pv = store.policies.at(now);
-    if (pv) policy = parsePolicy(pv.text, `policy ${pv.hash}`, roles);
-    else if (config.policy) throw new RosterError('ROSTER_ERR_POLICY_VERSION_UNKNOWN', { at });
+    if (!pv && config.policy) throw new RosterError('ROSTER_ERR_POLICY_VERSION_UNKNOWN', { at });
+    // The empty policy is what a configuration without one recorded: nothing was allowed.
+    if (pv && pv.hash !== EMPTY_POLICY.hash) policy = parsePolicy(pv.text, `policy ${pv.hash}`, roles);
   } else if (config.policy) {
     policy = loadPolicy(config.policy.file, roles);
   }

@@ -15,5 +15,6 @@ export function compiledPolicyByHash(policies: PolicyVersions, hash: string, rol
 /** The policy version in force at `time` (ms); none recorded yet means nothing was allowed. */
 export function compiledPolicyAt(policies: PolicyVersions, time: number, roles: ReadonlySet<string>): CompiledPolicy {
   const pv = policies.at(time);
-  return pv ? parsePolicy(pv.text, `policy ${pv.hash}`, roles).policy : EMPTY_POLICY;
+  // None yet, or the empty policy recorded for a configuration without one: nothing is allowed.
+  return pv && pv.hash !== EMPTY_POLICY.hash ? parsePolicy(pv.text, `policy ${pv.hash}`, roles).policy : EMPTY_POLICY;
 }

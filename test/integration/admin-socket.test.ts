@@ -113,6 +113,11 @@ describe('admin socket', () => {
         return r.status === 200 && r.body.holders!.length > 0 ? r : null;
       });
       assert.deepEqual(now.body.holders!.map((h) => h.displayName), ['Carol Ito (IT)']);
+      // At the version the reload's new grants made, the role already existed.
+      const version = (JSON.parse((await socketRequest(admin, 'GET', '/v1/status')).body) as { version: number }).version;
+      const atVersion = await review('auditor', `@${version}`);
+      assert.equal(atVersion.status, 200, JSON.stringify(atVersion.body));
+      assert.deepEqual(atVersion.body.holders!.map((h) => h.displayName), ['Carol Ito (IT)']);
       // Before the reload there was no such role: refused, not answered with an empty list.
       const then = await review('auditor', before);
       assert.equal(then.status, 404);

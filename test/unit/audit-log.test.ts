@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChainHeadSink } from '../../src/audit/chain-head-sink.js';
@@ -172,6 +173,20 @@ describe('decision log: verify, heads, export, search, retention', () => {
     // And a file in a directory that does not exist is a clear failure, nothing written.
     await assert.rejects(exportDecisions(log.scan(), join(dir, 'missing', 'x.jsonl'), 'jsonl', {}, T0), /ENOENT/);
     assert.deepEqual(readdirSync(dir), []);
+    // The disk fails at the last write or at the final fsync (faults injected into node's file handle).
+    const handle = await open('/dev/null', 'r');
+    const proto = Object.getPrototypeOf(handle) as Record<'write' | 'sync', unknown>;
+    await handle.close();
+    for (const [method, code] of [['write', 'ENOSPC'], ['sync', 'EIO']] as const) {
+      const original = proto[method];
+      proto[method] = () => Promise.reject(Object.assign(new Error(`${code}: injected`), { code }));
+      try {
+        await assert.rejects(exportDecisions(log.scan(), join(dir, `${method}.jsonl`), 'jsonl', {}, T0), new RegExp(code));
+      } finally {
+        proto[method] = original;
+      }
+      assert.deepEqual(readdirSync(dir), [], `after a failing ${method}`);
+    }
     log.close();
   });
 

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../bench/seeded-random.js';
+import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
 import { ComplianceService } from '../../src/compliance/compliance-service.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
 import type { RosterConfig } from '../../src/config/roster-config.js';
 import { RosterError } from '../../src/errors/roster-error.js';
+import { decide } from '../../src/policy/decide.js';
+import { buildDecisionIndex } from '../../src/policy/decision-index.js';
+import { DecisionLogStore } from '../../src/store/decision-log-store.js';
+import { tempDir } from '../support/temp-dir.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { stateAtVersion } from '../support/state-at-version.js';
@@ -47,7 +53,18 @@ describe('history retention (compaction)', () => {
       });
       if (res.version) versions.push({ id: res.version.id, at: res.version.committedAt });
     }
-    const service = new ComplianceService(config, t.store, null, t.now);
+    // One decision decided at an early version, one at the last: replay of the first needs history
+    // compaction removes.
+    const log = DecisionLogStore.open(join(tempDir(), 'decisions.db'));
+    const writer = new DecisionLogWriter(log, { mode: 'async', windowMs: 60_000, maxBatch: 16 });
+    for (const [id, v] of [['early', versions[3]!], ['late', versions.at(-1)!]] as const) {
+      const request = { subject: { id: 'u1@example.com' }, route: '/api/x', method: 'GET', action: 'read' };
+      const index = buildDecisionIndex(t.store.history.stateAt(v.id), v.id, loaded.policy, new Map([['staff', 1], ['admin', 5]]));
+      writer.append({ decisionId: id, at: v.at, request, decision: { ...decide(index, request, v.at, new Map([['d', { lastSuccessAt: v.at, maxStalenessMs: 3_600_000 }]])), decisionId: id } });
+    }
+    writer.close();
+    const service = new ComplianceService(config, t.store, log, t.now);
+    assert.equal(service.replay('early').matches, true);
     const floorTime = versions[25]!.at + 1000;
     const kept = versions.filter((v) => v.id >= versions[25]!.id);
     const before = new Map(kept.map((v) => [v.id, stateAtVersion(t.store.db, v.id)]));
@@ -79,6 +96,9 @@ describe('history retention (compaction)', () => {
     assert.equal(query(floorTime).policyVersion, loaded.hash);
     assert.throws(() => query(versions[3]!.at), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
     assert.throws(() => service.whoCould({ route: '/api/x' }, { version: versions[3]!.id }), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
+    assert.throws(() => service.replay('early'), (e: unknown) => e instanceof RosterError && e.code === 'ROSTER_ERR_BEFORE_RETENTION');
+    assert.equal(service.replay('late').matches, true);
+    log.close();
     // New versions still commit after compaction.
     t.tick(hour);
     const next = await t.full('d', { accounts: [user('u1')], groups: [group('all')], memberships: [inGroup('all', 'u1')] });
