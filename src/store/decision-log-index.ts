@@ -46,11 +46,15 @@ export class DecisionLogIndex {
       copyPrincipals: db.prepare(
         'INSERT INTO decision_run_principals (run, principal_id, seq) SELECT ?, principal_id, seq FROM decisions WHERE seq BETWEEN ? AND ? AND principal_id IS NOT NULL ORDER BY principal_id, seq',
       ),
+      // Each principal's newest record of the run (a run's records only ever come after the last's).
+      noteLast: db.prepare(
+        `INSERT INTO decision_last_by_principal (principal_id, seq)
+         SELECT principal_id, max(seq) FROM decisions WHERE seq BETWEEN ? AND ? AND principal_id IS NOT NULL GROUP BY principal_id
+         ON CONFLICT (principal_id) DO UPDATE SET seq = max(seq, excluded.seq)`,
+      ),
       tailPrincipals: db.prepare('SELECT seq, principal_id AS principalId FROM decisions WHERE seq > ? AND principal_id IS NOT NULL ORDER BY seq'),
       runsAfter: db.prepare('SELECT run FROM decision_runs WHERE last_seq > ? ORDER BY run').pluck(),
-      newestIndexed: db
-        .prepare('SELECT principal_id, max(seq) FROM decision_run_principals WHERE principal_id IN (SELECT value FROM json_each(?)) GROUP BY principal_id')
-        .raw(),
+      newestIndexed: db.prepare('SELECT principal_id, seq FROM decision_last_by_principal WHERE principal_id IN (SELECT value FROM json_each(?))').raw(),
       atOf: db.prepare('SELECT at FROM decisions WHERE seq = ?').pluck(),
       runsFrom: db.prepare('SELECT run FROM decision_runs WHERE first_seq <= ? ORDER BY run').pluck(),
       forgetSubjects: db.prepare('DELETE FROM decision_run_subjects WHERE run = ? AND seq <= ?'),
@@ -87,6 +91,7 @@ export class DecisionLogIndex {
     this.stmts.addRun.run(run, next.first, next.last);
     this.stmts.copySubjects.run(run, next.first, next.last);
     this.stmts.copyPrincipals.run(run, next.first, next.last);
+    this.stmts.noteLast.run(next.first, next.last);
     return true;
   }
 
@@ -118,8 +123,9 @@ export class DecisionLogIndex {
 
   /**
    * The time (ms) of each principal's newest record in the log (chain order), null when the log
-   * holds none: one pass over the runs' principal entries, then the unindexed tail (measured:
-   * ~1 s for 10k principals over 2M records).
+   * holds none: one seek per principal in the newest-record table the runs keep, then the
+   * unindexed tail. (A newest record that retention removed means all were: its time reads as
+   * null, so that table needs no cleanup.)
    */
   lastDecisionsAt(principalIds: readonly string[]): Map<string, number | null> {
     // One read transaction: a run committed between the two passes would be seen by neither.

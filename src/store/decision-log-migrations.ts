@@ -55,4 +55,16 @@ export const DECISION_LOG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run, principal_id, seq)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Access review's "last decision" of each holder: every principal's newest indexed record,
+  -- updated as runs are written (about one row per principal, changed in place), so a lookup is a
+  -- seek per holder instead of a pass over every run's principal entries (5 s for 4,000 holders
+  -- over 10M records).
+  CREATE TABLE decision_last_by_principal (
+    principal_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO decision_last_by_principal (principal_id, seq)
+    SELECT principal_id, max(seq) FROM decision_run_principals GROUP BY principal_id;
+  `,
 ];

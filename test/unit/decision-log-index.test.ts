@@ -155,6 +155,21 @@ describe('decision log run index (subject and principal lookups)', () => {
     log.close();
   });
 
+  it('a log indexed by the release before the newest-record table gets it filled on upgrade', () => {
+    const path = join(tempDir(), 'v3.db');
+    const log = DecisionLogStore.open(path, { indexRunRows: 7 });
+    appendAll(log, rowsOf(200, 16), 3);
+    assert.ok(runs(log).n > 20);
+    // As that release left it: runs written, no newest-record table, schema version 3.
+    log.db.exec('DROP TABLE decision_last_by_principal');
+    log.db.pragma('user_version = 3');
+    log.close();
+    const upgraded = DecisionLogStore.open(path, { indexRunRows: 7 });
+    assert.equal(upgraded.db.pragma('user_version', { simple: true }), DECISION_LOG_MIGRATIONS.length);
+    checkAgainstBruteForce(upgraded, 17, 20);
+    upgraded.close();
+  });
+
   it('a subject with a lone surrogate stays findable once indexed (its bytes are copied inside SQLite, never re-encoded)', () => {
     const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 4 });
     const rows = rowsOf(8, 13).map((r, i) => (i % 2 ? { ...r, subject: 'odd\ud800one' } : r));
