@@ -131,11 +131,12 @@ export class Responder {
           const recorded = recordedConfig(this.store, this.config);
           const settings = recorded.settings;
           if (!sameSettings(settings, this.settings)) {
-            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this),
-            // and swap in the new staleness limits with it.
+            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this);
+            // new staleness limits alone only change the settings the index names. Either way the
+            // new limits are swapped in with it.
             const { policy, hash } = compiledPolicy(recorded.policy, settings, this.log);
             const freshness = freshnessOf(settings, this.store.syncStates());
-            index = loadIndex(this.store.history, policy, settings);
+            index = sameRanks(settings.ranks, this.settings.ranks) ? withPolicy({ ...index, settingsVersion: settings.version }, policy) : loadIndex(this.store.history, policy, settings);
             this.settings = settings;
             this.policyHash = hash;
             this.service.swap(index);
@@ -255,6 +256,8 @@ interface DecisionLog {
  */
 const recordedConfig = (store: SqliteRoleStore, config: RosterConfig): { settings: DecisionSettings; policy: PolicyVersion | null } =>
   store.db.transaction(() => ({ settings: store.decisionSettings.latest() ?? decisionSettingsOf(config), policy: store.policies.current() }))();
+
+const sameRanks = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean => a.size === b.size && [...a].every(([role, rank]) => b.get(role) === rank);
 
 const sameSettings = (a: DecisionSettings, b: DecisionSettings): boolean =>
   a.version !== undefined || b.version !== undefined ? a.version === b.version : JSON.stringify([...a.ranks, ...a.maxStaleness]) === JSON.stringify([...b.ranks, ...b.maxStaleness]);

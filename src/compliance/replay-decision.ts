@@ -58,7 +58,10 @@ function reevaluate(store: SqliteRoleStore, r: StoredRecord, settings: DecisionS
     grants.set(id, new Map(store.history.rolesAt(id, v).map((g) => [g.role, g.path])));
   }
   const index = buildDecisionIndex({ principals, grants, principalOfAccount: new Map(), conflicts: [] }, v, policy, settings.ranks);
-  const age = (r.staleness_s ?? 0) * 1000;
+  // staleness_s is whole seconds, rounded down: the age was somewhere in that second. A limit
+  // inside the second fits either outcome, so take the end of it that the recorded reason names;
+  // a limit outside it decides the same at both ends, and a record that contradicts it differs.
+  const age = (r.staleness_s ?? 0) * 1000 + (r.reason === 'stale_snapshot' ? 999 : 0);
   const freshness = new Map([...settings.maxStaleness].map(([source, max]) => [source, { lastSuccessAt: r.at - age, maxStalenessMs: max }]));
   const request: DecisionRequest = {
     subject,

@@ -93,7 +93,7 @@ describe('admin socket', () => {
     try {
       await waitFor('readiness', async () => (await socketRequest(socket, 'GET', '/readyz')).status === 200);
       assert.equal((await review('auditor')).status, 404);
-      const decide = async () => JSON.parse((await socketRequest(socket, 'POST', '/v1/decision', { subject: { id: 'carol@example.com' }, route: '/admin/users', method: 'GET' })).body) as { decisionId: string; decision: string };
+      const decide = async () => JSON.parse((await socketRequest(socket, 'POST', '/v1/decision', { subject: { id: 'carol@example.com' }, route: '/admin/users', method: 'GET' })).body) as { decisionId: string; decision: string; reason: string };
       const settingsOf = async (decisionId: string) => {
         const found = JSON.parse((await socketRequest(admin, 'GET', '/v1/audit/search?subject=carol@example.com&limit=1000')).body) as { records: { decisionId: string; settingsVersion: number | null }[] };
         return found.records.find((x) => x.decisionId === decisionId)?.settingsVersion;
@@ -127,7 +127,15 @@ describe('admin socket', () => {
         const d = await decide();
         return (await settingsOf(d.decisionId))! > firstSettings! ? d : null;
       });
-      for (const id of [first.decisionId, later.decisionId]) {
+      // A reload that changes only a staleness limit: taken up without new ranks, and recorded.
+      writeFileSync(config, readFileSync(config, 'utf8').replace('maxStaleness: 1h', 'maxStaleness: 1ms'));
+      daemon.kill('SIGHUP');
+      const stale = await waitFor('the new staleness limit', async () => {
+        const d = await decide();
+        return d.reason === 'stale_snapshot' ? d : null;
+      });
+      assert.ok((await settingsOf(stale.decisionId))! > (await settingsOf(later.decisionId))!);
+      for (const id of [first.decisionId, later.decisionId, stale.decisionId]) {
         const replay = JSON.parse((await socketRequest(admin, 'GET', `/v1/audit/replay/${id}`)).body) as { matches: boolean };
         assert.equal(replay.matches, true, id);
       }
