@@ -1,6 +1,7 @@
 import { decisionSettingsOf } from './config/decision-settings-of.js';
 import { loadPolicy, type LoadedPolicy } from './config/load-policy.js';
 import type { RosterConfig } from './config/roster-config.js';
+import type { DecisionConfig } from './model/decision-config.js';
 import { EMPTY_POLICY } from './policy/empty-policy.js';
 import type { SqliteRoleStore } from './store/sqlite-role-store.js';
 
@@ -12,8 +13,13 @@ import type { SqliteRoleStore } from './store/sqlite-role-store.js';
  * does not load; reading and recording are one synchronous step.
  */
 export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
-  const loaded = config.policy?.file ? loadPolicy(config.policy.file, new Set(config.roles.map((r) => r.name))) : null;
-  const policy = loaded ?? { hash: EMPTY_POLICY.hash, text: '' };
-  store.activateDecisionConfig(decisionSettingsOf(config), policy.hash !== previousHash ? policy : null, Date.now());
+  const { decisionConfig, loaded } = decisionConfigOf(config);
+  store.activateDecisionConfig(decisionConfig.settings, decisionConfig.policy.hash !== previousHash ? decisionConfig.policy : null, Date.now());
   return loaded;
+}
+
+/** The decision settings and the policy a configuration puts in force (throws if the policy does not load). */
+export function decisionConfigOf(config: RosterConfig): { decisionConfig: DecisionConfig; loaded: LoadedPolicy | null } {
+  const loaded = config.policy?.file ? loadPolicy(config.policy.file, new Set(config.roles.map((r) => r.name))) : null;
+  return { decisionConfig: { settings: decisionSettingsOf(config), policy: loaded ?? { hash: EMPTY_POLICY.hash, text: '' } }, loaded };
 }

@@ -7,11 +7,12 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
 import type { ConnectorContext, PollConnector, PushConnector } from '../connectors/connector.js';
 import type { LoadedPolicy } from './config/load-policy.js';
-import { activatePolicy } from './activate-policy.js';
+import { activatePolicy, decisionConfigOf } from './activate-policy.js';
 import { Applier } from './apply/applier.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveRulesOf } from './config/resolve-rules-of.js';
 import type { RosterConfig } from './config/roster-config.js';
+import type { RoleStateVersion } from './model/role-state-version.js';
 import { readSecret } from './config/secret-ref.js';
 import { CONNECTOR_FACTORIES, optionsParserFor } from './connector-factories.js';
 import { applyRetention } from './compliance/apply-retention.js';
@@ -100,8 +101,6 @@ export class Daemon {
   private readonly scheduler = new SyncScheduler();
   private stopping: Promise<void> | null = null;
   private policy: LoadedPolicy | null = null;
-  /** The role rules the applier last resolved with (JSON), to know whether a reload changed them. */
-  private appliedRules = '';
   private watcher: FSWatcher | null = null;
   private admin: { server: Server; compliance: ComplianceService } | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -126,7 +125,6 @@ export class Daemon {
       daemon.policy = activatePolicy(config, runtime.store);
       // Rules may have changed since the last run: re-resolve before serving.
       const reresolved = await runtime.applier.setRules(resolveRulesOf(config));
-      daemon.appliedRules = JSON.stringify(resolveRulesOf(config));
       if (reresolved.version) log.info({ version: reresolved.version.id }, 'configuration changed role grants');
       runtime.applier.onCommit(() => daemon.notify('refresh'));
       for (const runner of runtime.runners.values()) {
@@ -170,40 +168,34 @@ export class Daemon {
 
   /**
    * SIGHUP: re-read config and policy. A broken file is rejected with a log line and the running
-   * configuration stays; the responder keeps answering throughout.
+   * configuration stays; the responder keeps answering throughout. The new decision settings and
+   * policy are committed together with the grants changed role rules give, once any sync in
+   * progress has been applied (Applier.reconfigure): no moment has the one without the other.
    */
   async reload(): Promise<void> {
+    let next: RosterConfig;
+    const taken: { loaded: LoadedPolicy | null } = { loaded: null };
+    let version: RoleStateVersion | null;
     try {
-      const next = loadRosterConfig(this.config.file);
-      // Validated before anything is recorded, and recorded in the same step as the policy file is
-      // read, so a policy edit cannot slip in between.
-      const policy = activatePolicy(next, this.runtime.store, this.policy?.hash ?? EMPTY_POLICY.hash);
-      this.config = next;
-      this.policy = policy;
-      this.notify('reload');
-      this.log.info({ policy: this.policy?.hash ?? null }, 'configuration reloaded');
+      next = loadRosterConfig(this.config.file);
+      decisionConfigOf(next); // a broken policy is rejected now, not after a sync
+      // Read again when the change commits: the newest policy text is what goes in force.
+      version = await this.runtime.applier.reconfigure(resolveRulesOf(next), () => {
+        const { decisionConfig, loaded } = decisionConfigOf(next);
+        taken.loaded = loaded;
+        return decisionConfig;
+      });
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'reload rejected; the running configuration stays');
       return;
     }
-    await this.applyRules();
-  }
-
-  /**
-   * Re-resolves role grants when the configured rules differ from those last applied (after a
-   * reload). A failure is logged and the next SIGHUP retries; the new roles and policy are
-   * already in force, and grants follow as soon as this succeeds.
-   */
-  private async applyRules(): Promise<void> {
-    const rules = resolveRulesOf(this.config);
-    if (JSON.stringify(rules) === this.appliedRules) return;
-    try {
-      const r = await this.runtime.applier.setRules(rules);
-      this.appliedRules = JSON.stringify(rules);
-      if (r.version) this.log.info({ version: r.version.id }, 'configuration changed role grants');
-    } catch (err) {
-      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'role grants could not be re-resolved for the reloaded rules; send SIGHUP to retry');
-    }
+    const watchedFileChanged = next.policy?.file !== this.config.policy?.file;
+    this.config = next;
+    this.policy = taken.loaded;
+    if (watchedFileChanged) this.watchPolicy();
+    this.notify('reload');
+    if (version) this.log.info({ version: version.id }, 'configuration changed role grants');
+    this.log.info({ policy: this.policy?.hash ?? EMPTY_POLICY.hash }, 'configuration reloaded');
   }
 
   /** Stops schedules and runs, then the responder (which drains requests and flushes its log). Idempotent. */
@@ -361,7 +353,10 @@ export class Daemon {
     this.retentionTimer.unref();
   }
 
+  /** Watches the configured policy file (again, after a reload that names another). */
   private watchPolicy(): void {
+    this.watcher?.close();
+    this.watcher = null;
     const file = this.config.policy?.file;
     if (!file) return;
     let timer: NodeJS.Timeout | null = null;

@@ -1,7 +1,8 @@
 import type { SourceView } from '../../connectors/connector.js';
 import type { ChangeSet } from '../model/change-set.js';
 import type { SourceBatch } from '../model/source-delta.js';
-import type { VersionTrigger } from '../model/role-state-version.js';
+import type { RoleStateVersion, VersionTrigger } from '../model/role-state-version.js';
+import type { DecisionConfig } from '../model/decision-config.js';
 import { RosterError } from '../errors/roster-error.js';
 import { applyResolutionPatch, patchFromFull, resolveFull, resolveIncremental, type MutableResolvedState, type ResolutionPatch } from '../resolve/resolve-state.js';
 import type { RoleIndex } from '../resolve/role-index.js';
@@ -115,6 +116,32 @@ export class Applier {
     });
   }
 
+  /**
+   * A configuration reload: when the job runs (after any sync queued before it), re-resolves if
+   * `rules` differ from those in use, and commits `config()` (read then: the newest policy file)
+   * in the same transaction as the grants the new rules give, so no moment has new roles or
+   * policy with old grants or the reverse. If anything throws, nothing is recorded and the rules
+   * in use stay. Returns the new version if grants changed.
+   */
+  reconfigure(rules: ResolveRules, config: () => DecisionConfig): Promise<RoleStateVersion | null> {
+    return this.serialize(async () => {
+      const decisionConfig = config();
+      if (JSON.stringify(rules) === JSON.stringify(this.rules)) {
+        this.store.commit(null, { source: 'config', at: this.now() }, decisionConfig);
+        return null;
+      }
+      const previous = { rules: this.rules, pendingFull: this.pendingFull };
+      this.rules = rules;
+      this.pendingFull = true;
+      try {
+        return (await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual', decisionConfig })).version;
+      } catch (err) {
+        ({ rules: this.rules, pendingFull: this.pendingFull } = previous);
+        throw err;
+      }
+    });
+  }
+
   private serialize<T>(job: () => Promise<T>): Promise<T> {
     const run = this.queue.then(job, job);
     // Settle to undefined either way: `run.catch()` would pass the result through, and the
@@ -145,7 +172,7 @@ export class Applier {
   private async commitDiff(
     source: string,
     diff: RawDiff,
-    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined; guard?: DeletionGuardSettings | undefined },
+    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined; guard?: DeletionGuardSettings | undefined; decisionConfig?: DecisionConfig },
   ): Promise<ApplyResult> {
     const cache = this.sourceCache(source);
     const accountsBefore = cache.accounts.size;
@@ -170,7 +197,7 @@ export class Applier {
         if (held) throw new RosterError('ROSTER_ERR_SYNC_HELD', { source, ...held, maxPercent: opts.guard.maxPercent });
       }
       if (opts.dryRun) return { source, version: null, changes, conflicts, dryRun: true };
-      const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor });
+      const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor }, opts.decisionConfig);
       committed = true;
       updateCache();
       // The principals as they were, for the link index (a rebuild after a full relink needs none).

@@ -46,12 +46,6 @@ export class DecisionLogIndex {
       copyPrincipals: db.prepare(
         'INSERT INTO decision_run_principals (run, principal_id, seq) SELECT ?, principal_id, seq FROM decisions WHERE seq BETWEEN ? AND ? AND principal_id IS NOT NULL ORDER BY principal_id, seq',
       ),
-      // Each principal's newest record of the run (a run's records only ever come after the last's).
-      noteLast: db.prepare(
-        `INSERT INTO decision_last_by_principal (principal_id, seq)
-         SELECT principal_id, max(seq) FROM decisions WHERE seq BETWEEN ? AND ? AND principal_id IS NOT NULL GROUP BY principal_id
-         ON CONFLICT (principal_id) DO UPDATE SET seq = max(seq, excluded.seq)`,
-      ),
       tailPrincipals: db.prepare('SELECT seq, principal_id AS principalId FROM decisions WHERE seq > ? AND principal_id IS NOT NULL ORDER BY seq'),
       runsAfter: db.prepare('SELECT run FROM decision_runs WHERE last_seq > ? ORDER BY run').pluck(),
       newestIndexed: db.prepare('SELECT principal_id, seq FROM decision_last_by_principal WHERE principal_id IN (SELECT value FROM json_each(?))').raw(),
@@ -90,8 +84,8 @@ export class DecisionLogIndex {
     const run = ((this.stmts.lastRun.get() as { run: number } | undefined)?.run ?? 0) + 1;
     this.stmts.addRun.run(run, next.first, next.last);
     this.stmts.copySubjects.run(run, next.first, next.last);
+    // (A trigger on decision_run_principals keeps each principal's newest record: migration 4.)
     this.stmts.copyPrincipals.run(run, next.first, next.last);
-    this.stmts.noteLast.run(next.first, next.last);
     return true;
   }
 

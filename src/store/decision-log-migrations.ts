@@ -59,12 +59,17 @@ export const DECISION_LOG_MIGRATIONS: readonly string[] = [
   -- Access review's "last decision" of each holder: every principal's newest indexed record,
   -- updated as runs are written (about one row per principal, changed in place), so a lookup is a
   -- seek per holder instead of a pass over every run's principal entries (5 s for 4,000 holders
-  -- over 10M records).
+  -- over 10M records). A trigger keeps it, so a writer of the release before (still running
+  -- while a new CLI upgraded the file) keeps it up to date too.
   CREATE TABLE decision_last_by_principal (
     principal_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   INSERT INTO decision_last_by_principal (principal_id, seq)
     SELECT principal_id, max(seq) FROM decision_run_principals GROUP BY principal_id;
+  CREATE TRIGGER decision_last_by_principal_kept AFTER INSERT ON decision_run_principals BEGIN
+    INSERT INTO decision_last_by_principal (principal_id, seq) VALUES (NEW.principal_id, NEW.seq)
+      ON CONFLICT (principal_id) DO UPDATE SET seq = max(seq, excluded.seq);
+  END;
   `,
 ];

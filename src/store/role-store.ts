@@ -1,4 +1,5 @@
 import type { ChangeSet } from '../model/change-set.js';
+import type { DecisionConfig } from '../model/decision-config.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
 import type { CurrentRows } from './current-rows.js';
 import type { HistoryQueries } from './history-queries.js';
@@ -9,9 +10,10 @@ export interface RoleStore {
   loadCurrent(): CurrentRows;
   /**
    * Commits one version (null when `changes` is empty) and, in the same transaction, the
-   * source's cursor and success time. Nothing is written if anything throws.
+   * source's cursor and success time, and (a reload) the decision settings and policy that go
+   * with new role rules. Nothing is written if anything throws.
    */
-  commit(changes: ChangeSet | null, sync: SyncOutcome): RoleStateVersion | null;
+  commit(changes: ChangeSet | null, sync: SyncOutcome, decisionConfig?: DecisionConfig): RoleStateVersion | null;
   recordSyncFailure(source: string, error: string, at: number): void;
   /** The progress of a run in flight (null when it ends), so `roster status` can show it. */
   recordSyncProgress(source: string, progress: string | null): void;

@@ -1,4 +1,5 @@
 import type { ChangeSet } from '../model/change-set.js';
+import type { DecisionConfig } from '../model/decision-config.js';
 import type { DecisionSettings } from '../model/decision-settings.js';
 import { changeSetRows, isEmptyChangeSet } from '../model/change-set.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
@@ -77,14 +78,14 @@ export class SqliteRoleStore implements RoleStore {
    * clock step back), so no moment has the one without the other. Returns the settings version.
    */
   activateDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
-    return this.db
-      .transaction(() => {
-        const time = Math.max(at, this.decisionSettings.lastActivatedAt() ?? 0, this.policies.lastActivatedAt() ?? 0);
-        const version = this.decisionSettings.activate(settings, time);
-        if (policy) this.policies.activate(policy.hash, policy.text, time);
-        return version;
-      })
-      .immediate();
+    return this.db.transaction(() => this.recordDecisionConfig(settings, policy, at)).immediate();
+  }
+
+  private recordDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
+    const time = Math.max(at, this.decisionSettings.lastActivatedAt() ?? 0, this.policies.lastActivatedAt() ?? 0);
+    const version = this.decisionSettings.activate(settings, time);
+    if (policy) this.policies.activate(policy.hash, policy.text, time);
+    return version;
   }
 
   loadCurrent(): CurrentRows {
@@ -100,10 +101,11 @@ export class SqliteRoleStore implements RoleStore {
     };
   }
 
-  commit(changes: ChangeSet | null, sync: SyncOutcome): RoleStateVersion | null {
+  commit(changes: ChangeSet | null, sync: SyncOutcome, decisionConfig?: DecisionConfig): RoleStateVersion | null {
     const writer = this.requireWriter();
     const transaction = this.db.transaction(() => {
       const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
+      if (decisionConfig) this.recordDecisionConfig(decisionConfig.settings, decisionConfig.policy, sync.at);
       this.upsertSync!.run({
         source: sync.source,
         cursor: sync.cursor ?? null,

@@ -161,12 +161,17 @@ describe('decision log run index (subject and principal lookups)', () => {
     appendAll(log, rowsOf(200, 16), 3);
     assert.ok(runs(log).n > 20);
     // As that release left it: runs written, no newest-record table, schema version 3.
-    log.db.exec('DROP TABLE decision_last_by_principal');
+    log.db.exec('DROP TRIGGER decision_last_by_principal_kept; DROP TABLE decision_last_by_principal');
     log.db.pragma('user_version = 3');
     log.close();
     const upgraded = DecisionLogStore.open(path, { indexRunRows: 7 });
     assert.equal(upgraded.db.pragma('user_version', { simple: true }), DECISION_LOG_MIGRATIONS.length);
     checkAgainstBruteForce(upgraded, 17, 20);
+    // Runs written afterwards (by this release or a writer of the one before: the trigger) keep it.
+    const chain = { prev: upgraded.lastHash(), i: 200 };
+    for (let k = 0; k < 10; k++) upgraded.append(rowsOf(9, 30 + k, chain));
+    assert.ok(runs(upgraded).through > 250);
+    checkAgainstBruteForce(upgraded, 18, 20);
     upgraded.close();
   });
 
