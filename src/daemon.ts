@@ -173,6 +173,7 @@ export class Daemon {
    * progress has been applied (Applier.reconfigure): no moment has the one without the other.
    */
   async reload(): Promise<void> {
+    if (this.stopping) return;
     let next: RosterConfig;
     const taken: { loaded: LoadedPolicy | null } = { loaded: null };
     let version: RoleStateVersion | null;
@@ -189,10 +190,9 @@ export class Daemon {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'reload rejected; the running configuration stays');
       return;
     }
-    const watchedFileChanged = next.policy?.file !== this.config.policy?.file;
     this.config = next;
     this.policy = taken.loaded;
-    if (watchedFileChanged) this.watchPolicy();
+    this.watchPolicy();
     this.notify('reload');
     if (version) this.log.info({ version: version.id }, 'configuration changed role grants');
     this.log.info({ policy: this.policy?.hash ?? EMPTY_POLICY.hash }, 'configuration reloaded');
@@ -353,28 +353,39 @@ export class Daemon {
     this.retentionTimer.unref();
   }
 
-  /** Watches the configured policy file (again, after a reload that names another). */
+  /**
+   * Watches the configured policy file. Re-armed after every change and every reload: an editor
+   * that saves by writing a new file and renaming it over the old one leaves a watch on the old
+   * file's inode, which would never fire again.
+   */
   private watchPolicy(): void {
     this.watcher?.close();
     this.watcher = null;
     const file = this.config.policy?.file;
-    if (!file) return;
+    if (!file || this.stopping) return;
     let timer: NodeJS.Timeout | null = null;
-    this.watcher = watch(file, () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        try {
-          const before = this.policy?.hash;
-          this.policy = activatePolicy(this.config, this.runtime.store, before);
-          if (this.policy?.hash !== before) {
-            this.notify('refresh');
-            this.log.info({ policy: this.policy?.hash }, 'policy reloaded');
-          }
-        } catch (err) {
-          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'policy change rejected; the running policy stays');
-        }
-      }, 100);
-    });
+    try {
+      this.watcher = watch(file, () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => this.onPolicyFileChanged(), 100);
+      });
+    } catch (err) {
+      this.log.warn({ file, err: err instanceof Error ? err.message : String(err) }, 'cannot watch the policy file; SIGHUP reloads it');
+    }
+  }
+
+  private onPolicyFileChanged(): void {
+    this.watchPolicy();
+    try {
+      const before = this.policy?.hash;
+      this.policy = activatePolicy(this.config, this.runtime.store, before);
+      if (this.policy?.hash !== before) {
+        this.notify('refresh');
+        this.log.info({ policy: this.policy?.hash }, 'policy reloaded');
+      }
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'policy change rejected; the running policy stays');
+    }
   }
 }
 

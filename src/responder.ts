@@ -16,7 +16,7 @@ import type { Logger } from './log/create-logger.js';
 import type { DecisionSettings } from './model/decision-settings.js';
 import type { PolicyVersion } from './model/policy-version.js';
 import type { CompiledPolicy } from './policy/compiled-policy.js';
-import { withPolicy } from './policy/decision-index.js';
+import { withPolicy, type DecisionIndex } from './policy/decision-index.js';
 import { EMPTY_POLICY } from './policy/empty-policy.js';
 import { DEFAULT_AUTHZ_HEADERS } from './serve/authz-headers.js';
 import { createDecisionServer } from './serve/decision-server.js';
@@ -31,6 +31,7 @@ import { readiness } from './serve/readiness.js';
 import { DecisionLogStore } from './store/decision-log-store.js';
 import { DecisionLogWorker } from './store/decision-log-worker.js';
 import { SqliteRoleStore } from './store/sqlite-role-store.js';
+import type { SyncStateRow } from './store/sync-state-row.js';
 
 /** How often the responder checks the store even without a notification from the provider. */
 const POLL_MS = 1_000;
@@ -127,33 +128,32 @@ export class Responder {
       do {
         this.again = false;
         try {
-          let index = this.service.current().index!;
+          const index = this.service.current().index!;
+          // One snapshot: the settings, the policy, the version to follow to and the sync states
+          // (freshness must never claim a sync the index does not contain).
           const recorded = recordedConfig(this.store, this.config);
-          const settings = recorded.settings;
-          if (!sameSettings(settings, this.settings)) {
-            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this);
-            // new staleness limits alone only change the settings the index names. Either way the
-            // new limits are swapped in with it.
-            const { policy, hash } = compiledPolicy(recorded.policy, settings, this.log);
-            const freshness = freshnessOf(settings, this.store.syncStates());
-            index = sameRanks(settings.ranks, this.settings.ranks) ? withPolicy({ ...index, settingsVersion: settings.version }, policy) : loadIndex(this.store.history, policy, settings);
-            this.settings = settings;
-            this.policyHash = hash;
-            this.service.swap(index);
-            this.service.setFreshness(freshness);
-            this.log.info({ policy: hash, settingsVersion: settings.version ?? null }, 'decision settings in force');
-          } else if ((recorded.policy?.hash ?? EMPTY_POLICY.hash) !== this.policyHash) {
-            const { policy, hash } = compiledPolicy(recorded.policy, settings, this.log);
-            index = withPolicy(index, policy);
-            this.policyHash = hash;
-            this.service.swap(index);
-            this.log.info({ policy: hash }, 'policy version in force');
+          const { settings } = recorded;
+          const hash = recorded.policy?.hash ?? EMPTY_POLICY.hash;
+          const settingsChanged = !sameSettings(settings, this.settings);
+          const policyChanged = hash !== this.policyHash;
+          const compiled = settingsChanged || policyChanged ? compiledPolicy(recorded.policy, settings, this.log) : null;
+          let next: DecisionIndex;
+          if (compiled && settingsChanged && !sameRanks(settings.ranks, this.settings.ranks)) {
+            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this).
+            next = loadIndex(this.store.history, compiled.policy, settings, recorded.version);
+          } else {
+            // The grants first, the policy and settings recorded with them then: one swap, so no
+            // request sees a new policy with old grants (a reload commits them together).
+            next = await followIndex(this.store.history, index, recorded.version);
+            if (compiled) next = withPolicy(settingsChanged ? { ...next, settingsVersion: settings.version } : next, compiled.policy);
           }
-          // Freshness first: it must never claim a sync the index does not contain yet.
-          const freshness = freshnessOf(settings, this.store.syncStates());
-          const next = await followIndex(this.store.history, index);
           if (next !== index || next.roleStateVersion !== index.roleStateVersion) this.service.swap(next);
-          this.service.setFreshness(freshness);
+          this.service.setFreshness(freshnessOf(settings, recorded.syncStates));
+          if (compiled) {
+            this.settings = settings;
+            this.policyHash = compiled.hash;
+            this.log.info({ policy: compiled.hash, settingsVersion: settings.version ?? null }, settingsChanged ? 'decision settings in force' : 'policy version in force');
+          }
         } catch (err) {
           this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'responder could not follow the store; serving the last good index');
         }
@@ -254,8 +254,13 @@ interface DecisionLog {
  * never recorded any), read in one snapshot: a commit between two reads could pair old settings
  * with a new policy that names a role only the new ones have.
  */
-const recordedConfig = (store: SqliteRoleStore, config: RosterConfig): { settings: DecisionSettings; policy: PolicyVersion | null } =>
-  store.db.transaction(() => ({ settings: store.decisionSettings.latest() ?? decisionSettingsOf(config), policy: store.policies.current() }))();
+const recordedConfig = (store: SqliteRoleStore, config: RosterConfig): { settings: DecisionSettings; policy: PolicyVersion | null; version: number; syncStates: SyncStateRow[] } =>
+  store.db.transaction(() => ({
+    settings: store.decisionSettings.latest() ?? decisionSettingsOf(config),
+    policy: store.policies.current(),
+    version: store.history.latestVersion()?.id ?? 0,
+    syncStates: store.syncStates(),
+  }))();
 
 const sameRanks = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean => a.size === b.size && [...a].every(([role, rank]) => b.get(role) === rank);
 

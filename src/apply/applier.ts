@@ -127,16 +127,18 @@ export class Applier {
     return this.serialize(async () => {
       const decisionConfig = config();
       if (JSON.stringify(rules) === JSON.stringify(this.rules)) {
-        this.store.commit(null, { source: 'config', at: this.now() }, decisionConfig);
+        this.store.recordDecisionConfig(decisionConfig, this.now());
         return null;
       }
       const previous = { rules: this.rules, pendingFull: this.pendingFull };
       this.rules = rules;
       this.pendingFull = true;
+      const progress = { committed: false };
       try {
-        return (await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual', decisionConfig })).version;
+        return (await this.commitDiff('config', emptyRawDiff(), { trigger: 'manual', decisionConfig, progress })).version;
       } catch (err) {
-        ({ rules: this.rules, pendingFull: this.pendingFull } = previous);
+        // Only an uncommitted change is undone: after the commit, the new rules are in force.
+        if (!progress.committed) ({ rules: this.rules, pendingFull: this.pendingFull } = previous);
         throw err;
       }
     });
@@ -172,7 +174,7 @@ export class Applier {
   private async commitDiff(
     source: string,
     diff: RawDiff,
-    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined; guard?: DeletionGuardSettings | undefined; decisionConfig?: DecisionConfig },
+    opts: { trigger: VersionTrigger; cursor?: string | null | undefined; dryRun?: boolean | undefined; guard?: DeletionGuardSettings | undefined; decisionConfig?: DecisionConfig; progress?: { committed: boolean } },
   ): Promise<ApplyResult> {
     const cache = this.sourceCache(source);
     const accountsBefore = cache.accounts.size;
@@ -199,6 +201,7 @@ export class Applier {
       if (opts.dryRun) return { source, version: null, changes, conflicts, dryRun: true };
       const version = this.store.commit(changes, { source, at: changes.committedAt, cursor: opts.cursor }, opts.decisionConfig);
       committed = true;
+      if (opts.progress) opts.progress.committed = true;
       updateCache();
       // The principals as they were, for the link index (a rebuild after a full relink needs none).
       const before = patch.relinked === null ? null : new Map([...patch.principals.keys()].map((pid) => [pid, this.state.principals.get(pid)]));

@@ -47,7 +47,8 @@ export const roleSchema = z
 
 export const sourceSchema = z
   .object({
-    id,
+    // `config` names the versions a change of role rules makes (trigger manual): not a source.
+    id: id.refine((v) => v !== 'config', '"config" is reserved (it names configuration changes in the history)'),
     type: z.string().min(1),
     enabled: z.boolean().default(true),
     /** When to poll (node-cron syntax); push sources ignore it. */

@@ -30,12 +30,12 @@ function changesAt(history: HistoryQueries, pids: readonly string[], version: nu
 }
 
 /**
- * The index at the store's latest version (at start, before the socket listens). Principals and
+ * The index at the store's latest version, or `version` (at start, before the socket listens). Principals and
  * grants are both streamed in principal-id order and merged, so neither all parsed principals
  * nor all grants are ever held at once: the responder's memory is the index.
  */
-export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>): DecisionIndex {
-  const latest = history.latestVersion()?.id ?? 0;
+export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, version?: number): DecisionIndex {
+  const latest = version ?? history.latestVersion()?.id ?? 0;
   const index = buildDecisionIndex({ principals: new Map(), grants: new Map(), principalOfAccount: new Map(), conflicts: [] }, latest, policy, settings.ranks, settings.version);
   const changes = (function* (): Generator<PrincipalChange> {
     const grants = history.grantsAt(latest);
@@ -56,12 +56,12 @@ export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, setti
 }
 
 /**
- * Brings an index up to the store's latest version. Small versions are patched in place in one
+ * Brings an index up to the store's latest version, or `upTo`. Small versions are patched in place in one
  * synchronous step; large ones are applied to a copy in slices (yielding to requests between
  * slices) and returned for an atomic swap. Either way no request sees a half-applied version.
  */
-export async function followIndex(history: HistoryQueries, index: DecisionIndex): Promise<DecisionIndex> {
-  const latest = history.latestVersion()?.id ?? 0;
+export async function followIndex(history: HistoryQueries, index: DecisionIndex, upTo?: number): Promise<DecisionIndex> {
+  const latest = upTo ?? history.latestVersion()?.id ?? 0;
   if (latest <= index.roleStateVersion) return index;
   if (history.principalsChangedCount(index.roleStateVersion, latest) <= PATCH_IN_PLACE_LIMIT) {
     return patchDecisionIndex(index, latest, changesAt(history, history.principalsChanged(index.roleStateVersion, latest), latest));

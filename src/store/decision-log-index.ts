@@ -4,6 +4,8 @@ import type { Db } from './open-database.js';
 
 /** Records per run: big enough that a run's sorted entries fill whole pages, small enough that the unindexed tail is a cheap scan. */
 export const DEFAULT_RUN_ROWS = 4096;
+/** Runs folded into the newest-record-per-principal table at a time (see migration 4). */
+const FOLD_RUNS = 64;
 
 /** The filters a search applies to the records themselves (the index narrows by subject or principal). */
 export interface RecordFilter {
@@ -34,6 +36,7 @@ export class DecisionLogIndex {
   constructor(
     private readonly db: Db,
     private readonly runRows: number,
+    private readonly foldRuns = FOLD_RUNS,
   ) {
     this.stmts = {
       lastRun: db.prepare('SELECT run, last_seq AS lastSeq FROM decision_runs ORDER BY run DESC LIMIT 1'),
@@ -49,6 +52,16 @@ export class DecisionLogIndex {
       tailPrincipals: db.prepare('SELECT seq, principal_id AS principalId FROM decisions WHERE seq > ? AND principal_id IS NOT NULL ORDER BY seq'),
       runsAfter: db.prepare('SELECT run FROM decision_runs WHERE last_seq > ? ORDER BY run').pluck(),
       newestIndexed: db.prepare('SELECT principal_id, seq FROM decision_last_by_principal WHERE principal_id IN (SELECT value FROM json_each(?))').raw(),
+      foldedThrough: db.prepare('SELECT run FROM decision_last_through WHERE id = 1').pluck(),
+      newestUnfolded: db
+        .prepare('SELECT principal_id, max(seq) FROM decision_run_principals WHERE run > ? AND principal_id IN (SELECT value FROM json_each(?)) GROUP BY principal_id')
+        .raw(),
+      fold: db.prepare(
+        `INSERT INTO decision_last_by_principal (principal_id, seq)
+         SELECT principal_id, max(seq) FROM decision_run_principals WHERE run > ? AND run <= ? GROUP BY principal_id
+         ON CONFLICT (principal_id) DO UPDATE SET seq = max(seq, excluded.seq)`,
+      ),
+      setFolded: db.prepare('UPDATE decision_last_through SET run = ? WHERE id = 1'),
       atOf: db.prepare('SELECT at FROM decisions WHERE seq = ?').pluck(),
       runsFrom: db.prepare('SELECT run FROM decision_runs WHERE first_seq <= ? ORDER BY run').pluck(),
       forgetSubjects: db.prepare('DELETE FROM decision_run_subjects WHERE run = ? AND seq <= ?'),
@@ -84,8 +97,14 @@ export class DecisionLogIndex {
     const run = ((this.stmts.lastRun.get() as { run: number } | undefined)?.run ?? 0) + 1;
     this.stmts.addRun.run(run, next.first, next.last);
     this.stmts.copySubjects.run(run, next.first, next.last);
-    // (A trigger on decision_run_principals keeps each principal's newest record: migration 4.)
     this.stmts.copyPrincipals.run(run, next.first, next.last);
+    // Each principal's newest record, FOLD_RUNS runs at a time: one pass over the table then
+    // costs what one run's worth of random updates to it cost.
+    const folded = this.stmts.foldedThrough.get() as number;
+    if (run - folded >= this.foldRuns) {
+      this.stmts.fold.run(folded, run);
+      this.stmts.setFolded.run(run);
+    }
     return true;
   }
 
@@ -117,9 +136,9 @@ export class DecisionLogIndex {
 
   /**
    * The time (ms) of each principal's newest record in the log (chain order), null when the log
-   * holds none: one seek per principal in the newest-record table the runs keep, then the
-   * unindexed tail. (A newest record that retention removed means all were: its time reads as
-   * null, so that table needs no cleanup.)
+   * holds none: one seek per principal in the newest-record table, the runs not folded into it
+   * yet, then the unindexed tail. (A newest record that retention removed means all were: its
+   * time reads as null, so that table needs no cleanup.)
    */
   lastDecisionsAt(principalIds: readonly string[]): Map<string, number | null> {
     // One read transaction: a run committed between the two passes would be seen by neither.
@@ -129,7 +148,10 @@ export class DecisionLogIndex {
   private lastInSnapshot(principalIds: readonly string[]): Map<string, number | null> {
     const wanted = new Set(principalIds);
     const newest = new Map<string, number>();
-    for (const [id, seq] of this.stmts.newestIndexed.all(JSON.stringify([...wanted])) as [string, number][]) newest.set(id, seq);
+    const list = JSON.stringify([...wanted]);
+    for (const [id, seq] of this.stmts.newestIndexed.all(list) as [string, number][]) newest.set(id, seq);
+    // Runs not folded into the table yet (fewer than FOLD_RUNS): their entries are newer.
+    for (const [id, seq] of this.stmts.newestUnfolded.all(this.stmts.foldedThrough.get(), list) as [string, number][]) newest.set(id, Math.max(seq, newest.get(id) ?? 0));
     for (const r of this.stmts.tailPrincipals.iterate(this.indexedThrough()) as Iterable<{ seq: number; principalId: string }>) {
       if (wanted.has(r.principalId)) newest.set(r.principalId, r.seq);
     }

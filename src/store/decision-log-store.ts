@@ -21,18 +21,19 @@ export class DecisionLogStore {
   private constructor(
     readonly db: Database.Database,
     private readonly runRows: number,
+    foldRuns?: number,
   ) {
     this.insert = db.prepare(
       `INSERT INTO decisions (decision_id, at, subject, principal_id, route, decision, record, prev_hash, hash)
        VALUES (@decisionId, @at, @subject, @principalId, @route, @decision, @record, @prevHash, @hash)`,
     );
     this.headRow = db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1');
-    this.index = new DecisionLogIndex(db, runRows);
+    this.index = new DecisionLogIndex(db, runRows, foldRuns);
     this.queries = new DecisionLogQueries(db, this.index);
   }
 
-  /** `indexRunRows`: records per run of the subject/principal index (decision-log-index.ts); tests make it small. */
-  static open(path: string, opts: { readonly readonly?: boolean; readonly indexRunRows?: number } = {}): DecisionLogStore {
+  /** `indexRunRows`, `indexFoldRuns`: records per run of the subject/principal index, runs per fold of its newest-record table (decision-log-index.ts); tests make them small. */
+  static open(path: string, opts: { readonly readonly?: boolean; readonly indexRunRows?: number; readonly indexFoldRuns?: number } = {}): DecisionLogStore {
     try {
       if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
       const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });
@@ -57,7 +58,7 @@ export class DecisionLogStore {
         }
         return DecisionLogStore.open(path, opts);
       }
-      return new DecisionLogStore(db, opts.indexRunRows ?? DEFAULT_RUN_ROWS);
+      return new DecisionLogStore(db, opts.indexRunRows ?? DEFAULT_RUN_ROWS, opts.indexFoldRuns);
     } catch (err) {
       if (err instanceof RosterError) throw err; // from the reopen after an upgrade: already says it
       throw new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err instanceof Error ? err.message : String(err) });

@@ -15,6 +15,8 @@ export interface RoleStore {
    */
   commit(changes: ChangeSet | null, sync: SyncOutcome, decisionConfig?: DecisionConfig): RoleStateVersion | null;
   recordSyncFailure(source: string, error: string, at: number): void;
+  /** Records decision settings and policy as in force from `at` (a reload that changes no role rules). */
+  recordDecisionConfig(config: DecisionConfig, at: number): void;
   /** The progress of a run in flight (null when it ends), so `roster status` can show it. */
   recordSyncProgress(source: string, progress: string | null): void;
   syncStates(): SyncStateRow[];

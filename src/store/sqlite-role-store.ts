@@ -78,10 +78,14 @@ export class SqliteRoleStore implements RoleStore {
    * clock step back), so no moment has the one without the other. Returns the settings version.
    */
   activateDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
-    return this.db.transaction(() => this.recordDecisionConfig(settings, policy, at)).immediate();
+    return this.db.transaction(() => this.recordInTransaction(settings, policy, at)).immediate();
   }
 
-  private recordDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
+  recordDecisionConfig(config: DecisionConfig, at: number): void {
+    this.activateDecisionConfig(config.settings, config.policy, at);
+  }
+
+  private recordInTransaction(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
     const time = Math.max(at, this.decisionSettings.lastActivatedAt() ?? 0, this.policies.lastActivatedAt() ?? 0);
     const version = this.decisionSettings.activate(settings, time);
     if (policy) this.policies.activate(policy.hash, policy.text, time);
@@ -105,7 +109,7 @@ export class SqliteRoleStore implements RoleStore {
     const writer = this.requireWriter();
     const transaction = this.db.transaction(() => {
       const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
-      if (decisionConfig) this.recordDecisionConfig(decisionConfig.settings, decisionConfig.policy, sync.at);
+      if (decisionConfig) this.recordInTransaction(decisionConfig.settings, decisionConfig.policy, sync.at);
       this.upsertSync!.run({
         source: sync.source,
         cursor: sync.cursor ?? null,

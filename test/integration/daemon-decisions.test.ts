@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitFor } from '../support/wait-for.js';
@@ -28,13 +28,28 @@ describe('daemon serving decisions', () => {
       assert.equal(first.decision, 'deny');
       // Let the research agent write: the file watcher picks the change up.
       const policy = join(dir, 'policy.yaml');
-      writeFileSync(policy, readFileSync(policy, 'utf8').replace('routes: [tickets-read]\n    actions: [read]', 'routes: [tickets-read, tickets-write]\n    actions: [read, write]'));
+      const original = readFileSync(policy, 'utf8');
+      const widened = original.replace('routes: [tickets-read]\n    actions: [read]', 'routes: [tickets-read, tickets-write]\n    actions: [read, write]');
+      writeFileSync(policy, widened);
       const allowed = await waitFor('the reloaded policy', async () => {
         const d = await ask('agent-research');
         ids.push(d.decisionId);
         return d.decision === 'allow' ? d : null;
       });
       assert.notEqual(allowed.policyVersion, first.policyVersion);
+      // Editors that save by renaming a new file over the old one: picked up too, every time.
+      const saveByRename = (text: string): void => {
+        writeFileSync(`${policy}.swp`, text);
+        renameSync(`${policy}.swp`, policy);
+      };
+      for (const [text, want] of [[original, 'deny'], [widened, 'allow']] as const) {
+        saveByRename(text);
+        await waitFor(`the renamed policy (${want})`, async () => {
+          const d = await ask('agent-research');
+          ids.push(d.decisionId);
+          return d.decision === want || null;
+        });
+      }
       // A broken policy is rejected; the running one stays (also on SIGHUP).
       writeFileSync(policy, 'rules: [ { name: x } ]\n');
       await sleep(400);

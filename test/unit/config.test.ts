@@ -48,6 +48,8 @@ describe('config', () => {
       'sources:\n  - { id: a, type: static, options: { file: x } }\n  - { id: a, type: static, options: { file: y } }\nroles:\n  - name: r\n    grantedBy:\n      - group: { source: nope, name: g }\n',
     );
     assert.match(err.message, /duplicate source id "a"/);
+    // "config" names configuration changes in the history (their versions and sync state).
+    assert.match(configError('sources:\n  - { id: config, type: static, options: { file: x } }\n').message, /sources\[0\]\.id: "config" is reserved/);
     assert.match(err.message, /roles\[0\]\.grantedBy\[0\]: names source "nope"/);
   });
 

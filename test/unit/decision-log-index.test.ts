@@ -100,7 +100,7 @@ const runs = (log: DecisionLogStore) => log.db.prepare('SELECT count(*) AS n, co
 describe('decision log run index (subject and principal lookups)', () => {
   it('searches and last decisions equal a brute-force answer: runs plus the unindexed tail, paged, with every filter', () => {
     const dir = tempDir();
-    const log = DecisionLogStore.open(join(dir, 'd.db'), { indexRunRows: 7 });
+    const log = DecisionLogStore.open(join(dir, 'd.db'), { indexRunRows: 7, indexFoldRuns: 5 });
     appendAll(log, rowsOf(400, 1), 2);
     const { n, through } = runs(log);
     assert.ok(n >= 50, `runs were written (${n})`);
@@ -115,7 +115,7 @@ describe('decision log run index (subject and principal lookups)', () => {
   });
 
   it('retention drops the entries of removed records; lookups stay exact inside the window', () => {
-    const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 7 });
+    const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 7, indexFoldRuns: 5 });
     appendAll(log, rowsOf(300, 5), 6);
     const { removed } = log.compact(T0 + 123_456, T0);
     assert.ok(removed > 100);
@@ -141,11 +141,11 @@ describe('decision log run index (subject and principal lookups)', () => {
     old.close();
 
     // A read-only open (the daemon's admin socket, the CLI) upgrades it first, then reads it whole.
-    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 7 });
+    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 7, indexFoldRuns: 5 });
     assert.equal(reader.db.pragma('user_version', { simple: true }), DECISION_LOG_MIGRATIONS.length);
     checkAgainstBruteForce(reader, 12, 20);
     reader.close();
-    const log = DecisionLogStore.open(path, { indexRunRows: 7 });
+    const log = DecisionLogStore.open(path, { indexRunRows: 7, indexFoldRuns: 5 });
     assert.equal(runs(log).n, 0);
     checkAgainstBruteForce(log, 9, 30);
     // Every append indexes a run more than it needs: the backlog is worked off.
@@ -157,14 +157,14 @@ describe('decision log run index (subject and principal lookups)', () => {
 
   it('a log indexed by the release before the newest-record table gets it filled on upgrade', () => {
     const path = join(tempDir(), 'v3.db');
-    const log = DecisionLogStore.open(path, { indexRunRows: 7 });
+    const log = DecisionLogStore.open(path, { indexRunRows: 7, indexFoldRuns: 5 });
     appendAll(log, rowsOf(200, 16), 3);
     assert.ok(runs(log).n > 20);
     // As that release left it: runs written, no newest-record table, schema version 3.
-    log.db.exec('DROP TRIGGER decision_last_by_principal_kept; DROP TABLE decision_last_by_principal');
+    log.db.exec('DROP TABLE decision_last_through; DROP TABLE decision_last_by_principal');
     log.db.pragma('user_version = 3');
     log.close();
-    const upgraded = DecisionLogStore.open(path, { indexRunRows: 7 });
+    const upgraded = DecisionLogStore.open(path, { indexRunRows: 7, indexFoldRuns: 5 });
     assert.equal(upgraded.db.pragma('user_version', { simple: true }), DECISION_LOG_MIGRATIONS.length);
     checkAgainstBruteForce(upgraded, 17, 20);
     // Runs written afterwards (by this release or a writer of the one before: the trigger) keep it.
@@ -176,7 +176,7 @@ describe('decision log run index (subject and principal lookups)', () => {
   });
 
   it('a subject with a lone surrogate stays findable once indexed (its bytes are copied inside SQLite, never re-encoded)', () => {
-    const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 4 });
+    const log = DecisionLogStore.open(join(tempDir(), 'd.db'), { indexRunRows: 4, indexFoldRuns: 3 });
     const rows = rowsOf(8, 13).map((r, i) => (i % 2 ? { ...r, subject: 'odd\ud800one' } : r));
     log.append(rows);
     assert.equal(runs(log).through, 8);
@@ -189,8 +189,8 @@ describe('decision log run index (subject and principal lookups)', () => {
 
   it('a search or last-decision lookup reads one snapshot: a run committed meanwhile is neither doubled nor missed', () => {
     const path = join(tempDir(), 'd.db');
-    const writer = DecisionLogStore.open(path, { indexRunRows: 4 });
-    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 4 });
+    const writer = DecisionLogStore.open(path, { indexRunRows: 4, indexFoldRuns: 3 });
+    const reader = DecisionLogStore.open(path, { readonly: true, indexRunRows: 4, indexFoldRuns: 3 });
     const chain = { prev: GENESIS_HASH, i: 0 };
     writer.appendOnly(rowsOf(8, 14, chain));
     const want = bruteForce(reader, { subject: SUBJECTS[0]! });
