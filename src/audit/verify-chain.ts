@@ -1,12 +1,5 @@
+import type { ChainSource } from '../store/decision-scan.js';
 import { chainHash } from './chain-hash.js';
-
-export interface ChainRow {
-  readonly seq: number;
-  readonly decisionId: string;
-  readonly record: string;
-  readonly prevHash: string;
-  readonly hash: string;
-}
 
 export type VerifyResult =
   | { readonly ok: true; readonly records: number; readonly firstHash: string | null; readonly lastHash: string | null }
@@ -17,20 +10,23 @@ export type VerifyResult =
  * matches), a deleted or inserted one (the link to its predecessor breaks), a gap in sequence
  * numbers. `expectedPrev` pins where the walk starts (the genesis hash, or the row before).
  */
-export function verifyChain(rows: Iterable<ChainRow>, expectedPrev: string | null, expectedFirstSeq: number | null): VerifyResult {
+export function verifyChain(source: ChainSource, expectedPrev: string | null, expectedFirstSeq: number | null): VerifyResult {
   let prev = expectedPrev;
   let prevSeq = expectedFirstSeq === null ? null : expectedFirstSeq - 1;
   let n = 0;
   let first: string | null = null;
-  for (const r of rows) {
-    const bad = (problem: string): VerifyResult => ({ ok: false, records: n, seq: r.seq, decisionId: r.decisionId, problem });
-    if (prevSeq !== null && r.seq !== prevSeq + 1) return bad(`sequence jumps from ${prevSeq} to ${r.seq}: records were deleted`);
-    if (prev !== null && r.prevHash !== prev) return bad('does not link to the record before it: a record was inserted, deleted or reordered');
-    if (chainHash(r.prevHash, r.record) !== r.hash) return bad('its content does not match its hash: the record was edited');
-    first ??= r.hash;
-    prev = r.hash;
-    prevSeq = r.seq;
-    n++;
+  for (const batch of source.links()) {
+    for (const [seq, record, prevHash, hash] of batch) {
+      let problem: string | null = null;
+      if (prevSeq !== null && seq !== prevSeq + 1) problem = `sequence jumps from ${prevSeq} to ${seq}: records were deleted`;
+      else if (prev !== null && prevHash !== prev) problem = 'does not link to the record before it: a record was inserted, deleted or reordered';
+      else if (chainHash(prevHash, record) !== hash) problem = 'its content does not match its hash: the record was edited';
+      if (problem !== null) return { ok: false, records: n, seq, decisionId: source.decisionIdOf(seq), problem };
+      first ??= hash;
+      prev = hash;
+      prevSeq = seq;
+      n++;
+    }
   }
   return { ok: true, records: n, firstHash: first, lastHash: prev };
 }

@@ -22,6 +22,15 @@ export interface JsonlChunk {
 /** A ChainRecord as a row: seq, decision id, record, prev hash, hash. */
 export type ChainTuple = [seq: number, decisionId: string, record: string, prevHash: string, hash: string];
 
+/** What the hash chain checks of a record: seq, record, prev hash, hash (the decision id only when it fails). */
+export type ChainLink = [seq: number, record: string, prevHash: string, hash: string];
+
+/** Records for verify: their links in chain order, a batch at a time, and a record's id by seq. */
+export interface ChainSource {
+  links(): Iterable<readonly ChainLink[]>;
+  decisionIdOf(seq: number): string;
+}
+
 // The rows of a chunk: the window, read along the primary key (never re-sorted) and filtered on `at`.
 const RANGE = 'FROM decisions NOT INDEXED WHERE seq > ? AND seq <= ? AND at >= ? AND at <= ? ORDER BY seq LIMIT ?';
 // Export lines per chunk: a couple of MB; larger chunks were slower (SQLite regrows the joined text).
@@ -37,7 +46,7 @@ const JSONL_BATCH = 2000;
  * record crosses into JavaScript, which is what bounded an export of millions of records. (The
  * columns are NOT NULL, which the line relies on: concat() renders a NULL as nothing.)
  */
-export class DecisionScan implements Iterable<ChainRecord> {
+export class DecisionScan implements Iterable<ChainRecord>, ChainSource {
   constructor(
     private readonly db: Db,
     private readonly window: ScanWindow = {},
@@ -70,6 +79,26 @@ export class DecisionScan implements Iterable<ChainRecord> {
       yield rows;
       after = rows[rows.length - 1]![0];
     }
+  }
+
+  /**
+   * The records' chain links `batch` at a time, without the decision id (verify walks millions of
+   * records and reads a row ~20% faster without it; decisionIdOf names a bad one).
+   */
+  *links(): Generator<ChainLink[]> {
+    const range = this.range();
+    if (!range) return;
+    const stmt = this.db.prepare(`SELECT seq, record, prev_hash, hash ${RANGE}`).raw();
+    for (let after = range.after; ; ) {
+      const rows = stmt.all(after, range.end, range.since, range.until, range.batch) as ChainLink[];
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]![0];
+    }
+  }
+
+  decisionIdOf(seq: number): string {
+    return (this.db.prepare('SELECT decision_id FROM decisions WHERE seq = ?').pluck().get(seq) as string | undefined) ?? '';
   }
 
   /** The records as export lines, in chunks (see JsonlChunk). */
