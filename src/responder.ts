@@ -21,7 +21,7 @@ import { EMPTY_POLICY } from './policy/empty-policy.js';
 import { DEFAULT_AUTHZ_HEADERS } from './serve/authz-headers.js';
 import { createDecisionServer } from './serve/decision-server.js';
 import { DecisionService } from './serve/decision-service.js';
-import { followIndex, loadIndex } from './serve/follow-role-store.js';
+import { followIndex, loadIndex, rebuildInSlices } from './serve/follow-role-store.js';
 import { freshnessOf } from './serve/freshness-of.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
 import type { MetricFamilyJson } from './serve/metric-family-json.js';
@@ -139,8 +139,9 @@ export class Responder {
           const compiled = settingsChanged || policyChanged ? compiledPolicy(recorded.policy, settings, this.log) : null;
           let next: DecisionIndex;
           if (compiled && settingsChanged && !sameRanks(settings.ranks, this.settings.ranks)) {
-            // New ranks reorder every principal's roles: rebuild (a reload, not a sync, does this).
-            next = loadIndex(this.store.history, compiled.policy, settings, recorded.version);
+            // New ranks reorder every principal's roles: rebuilt on a copy in slices, up to the
+            // version recorded with them, while this index keeps answering.
+            next = await rebuildInSlices(this.store.history, index, compiled.policy, settings, recorded.version);
           } else {
             // The grants first, the policy and settings recorded with them then: one swap, so no
             // request sees a new policy with old grants (a reload commits them together).

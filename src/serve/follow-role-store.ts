@@ -78,6 +78,26 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
   return applyInSlices(history, copy, latest, await changedInSlices(history, index.roleStateVersion, latest));
 }
 
+/**
+ * The index under new ranks or a new policy (a reload that changed ranks), at version `upTo`:
+ * every principal's entry is remade on a copy in slices, like a large version, while the old
+ * index keeps answering (rebuilt in one step, 100k principals held requests for ~2-3 s). The
+ * principals are those of the index and those changed since, each read at `upTo`.
+ */
+export async function rebuildInSlices(history: HistoryQueries, index: DecisionIndex, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, upTo: number): Promise<DecisionIndex> {
+  const copy = cloneDecisionIndex({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
+  let started = performance.now();
+  for (const _ of ownDecisionIndexShards(copy)) {
+    if (performance.now() - started < SLICE_MS) continue;
+    await yieldToRequests();
+    started = performance.now();
+  }
+  const ids = new Set<string>();
+  for (const [id] of index.principals) ids.add(id);
+  if (upTo > index.roleStateVersion) for (const id of await changedInSlices(history, index.roleStateVersion, upTo)) ids.add(id);
+  return applyInSlices(history, copy, upTo, [...ids]);
+}
+
 /** principalsChanged(from, to), read a page at a time between requests. */
 async function changedInSlices(history: HistoryQueries, from: number, to: number): Promise<string[]> {
   const ids = new Set<string>();

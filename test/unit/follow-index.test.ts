@@ -5,7 +5,7 @@ import { parsePolicy } from '../../src/config/load-policy.js';
 import { buildDecisionIndex, type DecisionIndex } from '../../src/policy/decision-index.js';
 import { ShardedMap } from '../../src/policy/sharded-map.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
-import { followIndex, loadIndex } from '../../src/serve/follow-role-store.js';
+import { followIndex, loadIndex, rebuildInSlices } from '../../src/serve/follow-role-store.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { testApplier } from '../support/test-applier.js';
 
@@ -95,5 +95,18 @@ describe('following the role store', () => {
     const v5 = await followIndex(t.store.history, v3);
     assert.equal(v5.roleStateVersion, v3.roleStateVersion + 2);
     assert.deepEqual(snapshot(v5, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
+
+    // New ranks (a reload), with a version behind: rebuilt on a copy in slices, equal to a fresh
+    // load under the new ranks (roles reordered), while the index that kept answering is unchanged.
+    t.tick();
+    await sync(ids(100, 3500), ids(1200, 1300));
+    const answering = snapshot(v5, emails);
+    const reranked = new Map([['staff', 9], ['admin', 2]]);
+    const latest = t.store.history.latestVersion()!.id;
+    const v6 = await rebuildInSlices(t.store.history, v5, policy, { ranks: reranked, version: 7 }, latest);
+    assert.deepEqual(snapshot(v5, emails), answering);
+    assert.deepEqual(snapshot(v6, emails), snapshot(loadIndex(t.store.history, policy, { ranks: reranked }), emails));
+    assert.equal(v6.settingsVersion, 7);
+    assert.ok([...v6.principals].some(([, e]) => e.roles.join() === 'staff,admin'), 'roles are ordered by the new ranks');
   });
 });
