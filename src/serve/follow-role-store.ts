@@ -92,8 +92,18 @@ export async function rebuildInSlices(history: HistoryQueries, index: DecisionIn
     await yieldToRequests();
     started = performance.now();
   }
+  // Collected between requests too (100k ids in one go held them for 20-50 ms); nothing writes
+  // the old index meanwhile: its refresh is the one running.
   const ids = new Set<string>();
-  for (const [id] of index.principals) ids.add(id);
+  started = performance.now();
+  let n = 0;
+  for (const [id] of index.principals) {
+    ids.add(id);
+    if (++n % 256 === 0 && performance.now() - started >= SLICE_MS) {
+      await yieldToRequests();
+      started = performance.now();
+    }
+  }
   if (upTo > index.roleStateVersion) for (const id of await changedInSlices(history, index.roleStateVersion, upTo)) ids.add(id);
   return applyInSlices(history, copy, upTo, [...ids]);
 }
