@@ -9,12 +9,13 @@ import type { SqliteRoleStore } from './store/sqlite-role-store.js';
  * Loads the configured policy and records it, with the decision settings (role ranks, staleness
  * limits), as in force from now (any writer does, so `decide --at`, who-could and replay find what
  * went with each role-state version, and the decision process decides with what was recorded).
- * No policy is recorded as the empty one (nothing allowed). Nothing is recorded if the policy
- * does not load; reading and recording are one synchronous step.
+ * No policy is recorded as the empty one (nothing allowed); what is already in force is not
+ * recorded again. Nothing is recorded if the policy does not load; reading and recording are one
+ * synchronous step.
  */
-export function activatePolicy(config: RosterConfig, store: SqliteRoleStore, previousHash?: string): LoadedPolicy | null {
+export function activatePolicy(config: RosterConfig, store: SqliteRoleStore): LoadedPolicy | null {
   const { decisionConfig, loaded } = decisionConfigOf(config);
-  store.activateDecisionConfig(decisionConfig.settings, decisionConfig.policy.hash !== previousHash ? decisionConfig.policy : null, Date.now());
+  store.recordDecisionConfig(decisionConfig, Date.now());
   return loaded;
 }
 

@@ -378,7 +378,7 @@ export class Daemon {
     this.watchPolicy();
     try {
       const before = this.policy?.hash;
-      this.policy = activatePolicy(this.config, this.runtime.store, before);
+      this.policy = activatePolicy(this.config, this.runtime.store);
       if (this.policy?.hash !== before) {
         this.notify('refresh');
         this.log.info({ policy: this.policy?.hash }, 'policy reloaded');

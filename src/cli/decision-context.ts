@@ -8,7 +8,7 @@ import { EMPTY_POLICY } from '../policy/empty-policy.js';
 import type { SourceFreshness } from '../policy/source-freshness.js';
 import { freshnessOf } from '../serve/freshness-of.js';
 import type { SqliteRoleStore } from '../store/sqlite-role-store.js';
-import { parseTimeArg, versionFor } from './parse-time.js';
+import { timeFor, versionFor } from './parse-time.js';
 
 /**
  * The index the daemon would decide with, rebuilt from the store: the latest role state and
@@ -17,11 +17,7 @@ import { parseTimeArg, versionFor } from './parse-time.js';
  */
 export function decisionContext(store: SqliteRoleStore, config: RosterConfig, at: string | undefined, policyFile?: string): { index: DecisionIndex; freshness: SourceFreshness; now: number } {
   const version = versionFor(store.history, at);
-  let now = Date.now();
-  if (at !== undefined) {
-    const arg = parseTimeArg(at);
-    now = 'time' in arg ? arg.time : store.history.version(arg.version)!.committedAt;
-  }
+  const now = timeFor(store.history, at);
   const settings = at === undefined ? decisionSettingsOf(config) : settingsAt(store, now, decisionSettingsOf(config));
   const roles = new Set(settings.ranks.keys());
   let policy: LoadedPolicy | null = null;

@@ -8,7 +8,7 @@ import { settingsAt } from '../compliance/point-in-time.js';
 import { decisionSettingsOf } from '../config/decision-settings-of.js';
 import { formatTable } from './format-table.js';
 import { print, printJson } from './output.js';
-import { parseTimeArg, versionFor } from './parse-time.js';
+import { timeFor, versionFor } from './parse-time.js';
 
 export const membersCommand = (): Command =>
   withConfigOption(new Command('members'))
@@ -24,9 +24,7 @@ export const membersCommand = (): Command =>
         const members = store.history.membersAt(role, version);
         // A role no one holds is known if it was configured then (the decision settings at TIME,
         // or at the version's commit for @VERSION).
-        const arg = opts.at === undefined ? null : parseTimeArg(opts.at);
-        const time = arg === null ? Date.now() : 'time' in arg ? arg.time : (store.history.version(version)?.committedAt ?? Date.now());
-        const known = arg === null ? decisionSettingsOf(config) : settingsAt(store, time, decisionSettingsOf(config));
+        const known = opts.at === undefined ? decisionSettingsOf(config) : settingsAt(store, timeFor(store.history, opts.at), decisionSettingsOf(config));
         if (members.length === 0 && !known.ranks.has(role)) throw new RosterError('ROSTER_ERR_ROLE_UNKNOWN', { role });
         if (opts.json) return printJson({ role, roleStateVersion: version, members });
         print(`${role} at version ${version}: ${members.length} member(s)`);

@@ -73,12 +73,6 @@ export class ComplianceService {
     const row = this.requireLog().byId(decisionId);
     if (!row) throw new RosterError('ROSTER_ERR_DECISION_UNKNOWN', { decisionId });
     const record = parseStoredRecord(row.record);
-    // Compaction removed the history it would need: refused, as every query before the floor is.
-    const floor = this.store.compliance.retentionFloor();
-    const needsNothing = record.reason === 'no_role_state' && record.roleStateVersion === 0 && record.policyVersion === '';
-    if (floor && record.roleStateVersion < floor.floorVersion && !needsNothing) {
-      throw new RosterError('ROSTER_ERR_BEFORE_RETENTION', { at: `@${record.roleStateVersion} (decision ${decisionId})`, floor: new Date(floor.floorTime).toISOString() });
-    }
     // The settings the record names (the decision process may take up a change a moment after it
     // was recorded); records from before they were named, or whose settings were compacted, by time.
     const named = record.settingsVersion != null ? this.store.decisionSettings.byVersion(record.settingsVersion) : null;

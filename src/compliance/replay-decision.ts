@@ -5,6 +5,7 @@ import type { GrantPath } from '../model/grant-path.js';
 import type { Principal } from '../model/principal.js';
 import { decide } from '../policy/decide.js';
 import { buildDecisionIndex } from '../policy/decision-index.js';
+import { RosterError } from '../errors/roster-error.js';
 import type { SqliteRoleStore } from '../store/sqlite-role-store.js';
 import { compiledPolicyByHash } from './policy-in-force.js';
 
@@ -45,6 +46,9 @@ function reevaluate(store: SqliteRoleStore, r: StoredRecord, settings: DecisionS
   // The responder had no role state yet: it denied before looking at anything.
   if (r.reason === 'no_role_state' && r.roleStateVersion === 0 && r.policyVersion === '') return { decision: 'deny', reason: 'no_role_state', principal: null, roles: [], authorizedBy: null };
   const v = r.roleStateVersion;
+  // Compaction removed the history it would need: refused, as every query before the floor is.
+  const floor = store.compliance.retentionFloor();
+  if (floor && v < floor.floorVersion) throw new RosterError('ROSTER_ERR_BEFORE_RETENTION', { at: `@${v} (decision ${r.decisionId})`, floor: new Date(floor.floorTime).toISOString() });
   const policy = compiledPolicyByHash(store.policies, r.policyVersion, new Set(settings.ranks.keys()));
   const subject = { id: r.subject.id, ...(r.subject.issuer !== null ? { issuer: r.subject.issuer } : {}), ...(r.subject.kind ? { kind: r.subject.kind } : {}) };
   const ids = new Set(store.compliance.principalsNamedAt(subject.id, subject.issuer, v));

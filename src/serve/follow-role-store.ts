@@ -69,12 +69,7 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
   // The copy shares everything with the index that keeps answering; its shards are copied in
   // slices first, since a version this large writes to nearly all of them.
   const copy = cloneDecisionIndex(index);
-  let started = performance.now();
-  for (const _ of ownDecisionIndexShards(copy)) {
-    if (performance.now() - started < SLICE_MS) continue;
-    await yieldToRequests();
-    started = performance.now();
-  }
+  await ownShardsInSlices(copy);
   return applyInSlices(history, copy, latest, await changedInSlices(history, index.roleStateVersion, latest));
 }
 
@@ -86,16 +81,11 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
  */
 export async function rebuildInSlices(history: HistoryQueries, index: DecisionIndex, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, upTo: number): Promise<DecisionIndex> {
   const copy = cloneDecisionIndex({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
-  let started = performance.now();
-  for (const _ of ownDecisionIndexShards(copy)) {
-    if (performance.now() - started < SLICE_MS) continue;
-    await yieldToRequests();
-    started = performance.now();
-  }
+  await ownShardsInSlices(copy);
   // Collected between requests too (100k ids in one go held them for 20-50 ms); nothing writes
   // the old index meanwhile: its refresh is the one running.
   const ids = new Set<string>();
-  started = performance.now();
+  let started = performance.now();
   let n = 0;
   for (const [id] of index.principals) {
     ids.add(id);
@@ -106,6 +96,16 @@ export async function rebuildInSlices(history: HistoryQueries, index: DecisionIn
   }
   if (upTo > index.roleStateVersion) for (const id of await changedInSlices(history, index.roleStateVersion, upTo)) ids.add(id);
   return applyInSlices(history, copy, upTo, [...ids]);
+}
+
+/** Makes a copy's shards its own (it is about to change most of them), yielding between slices. */
+async function ownShardsInSlices(copy: DecisionIndex): Promise<void> {
+  let started = performance.now();
+  for (const _ of ownDecisionIndexShards(copy)) {
+    if (performance.now() - started < SLICE_MS) continue;
+    await yieldToRequests();
+    started = performance.now();
+  }
 }
 
 /** principalsChanged(from, to), read a page at a time between requests. */

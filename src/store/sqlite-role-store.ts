@@ -1,6 +1,5 @@
 import type { ChangeSet } from '../model/change-set.js';
 import type { DecisionConfig } from '../model/decision-config.js';
-import type { DecisionSettings } from '../model/decision-settings.js';
 import { changeSetRows, isEmptyChangeSet } from '../model/change-set.js';
 import type { RoleStateVersion } from '../model/role-state-version.js';
 import { ChangeSetWriter } from './commit-change-set.js';
@@ -73,23 +72,18 @@ export class SqliteRoleStore implements RoleStore {
   }
 
   /**
-   * Records the decision settings and, if given, the policy as in force from `at`: one
-   * transaction and one time for both (never before an earlier activation of either, should the
-   * clock step back), so no moment has the one without the other. Returns the settings version.
+   * Records the decision settings and the policy as in force from `at` (each only if it changed):
+   * one transaction and one time for both (never before an earlier activation of either, should
+   * the clock step back), so no moment has the one without the other.
    */
-  activateDecisionConfig(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
-    return this.db.transaction(() => this.recordInTransaction(settings, policy, at)).immediate();
-  }
-
   recordDecisionConfig(config: DecisionConfig, at: number): void {
-    this.activateDecisionConfig(config.settings, config.policy, at);
+    this.db.transaction(() => this.recordInTransaction(config, at)).immediate();
   }
 
-  private recordInTransaction(settings: DecisionSettings, policy: { readonly hash: string; readonly text: string } | null, at: number): number {
+  private recordInTransaction(config: DecisionConfig, at: number): void {
     const time = Math.max(at, this.decisionSettings.lastActivatedAt() ?? 0, this.policies.lastActivatedAt() ?? 0);
-    const version = this.decisionSettings.activate(settings, time);
-    if (policy) this.policies.activate(policy.hash, policy.text, time);
-    return version;
+    this.decisionSettings.activate(config.settings, time);
+    this.policies.activate(config.policy.hash, config.policy.text, time);
   }
 
   loadCurrent(): CurrentRows {
@@ -109,7 +103,7 @@ export class SqliteRoleStore implements RoleStore {
     const writer = this.requireWriter();
     const transaction = this.db.transaction(() => {
       const version = changes && !isEmptyChangeSet(changes) ? writer.write(changes) : null;
-      if (decisionConfig) this.recordInTransaction(decisionConfig.settings, decisionConfig.policy, sync.at);
+      if (decisionConfig) this.recordInTransaction(decisionConfig, sync.at);
       this.upsertSync!.run({
         source: sync.source,
         cursor: sync.cursor ?? null,

@@ -46,7 +46,7 @@ describe('the responder following a reload', () => {
     const accounts = Array.from({ length: 3000 }, (_, i) => user(`u${i}`));
     const memberships = [...accounts.map((a) => inGroup('all', a.externalId)), ...Array.from({ length: 10 }, (_, i) => inGroup('controllers', `u${i}`))];
     await t.full('d', { accounts, groups: [group('all'), group('controllers')], memberships });
-    t.store.activateDecisionConfig(decisionConfigOf(before).decisionConfig.settings, decisionConfigOf(before).decisionConfig.policy, t.now());
+    t.store.recordDecisionConfig(decisionConfigOf(before).decisionConfig, t.now());
     const responder = await Responder.start(before, createLogger('warn'));
     try {
       const oldVersion = responder.service.current().index!.roleStateVersion;

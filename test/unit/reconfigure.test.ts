@@ -16,7 +16,7 @@ describe('Applier.reconfigure (a SIGHUP reload)', () => {
   it('commits the new settings and policy in the transaction of the grants the new rules give, at the same time', async () => {
     const t = testApplier(rulesFor('ops'));
     await t.full('d', { accounts: [user('a'), user('b')], groups: [group('ops'), group('all')], memberships: [inGroup('ops', 'a'), inGroup('all', 'a'), inGroup('all', 'b')] });
-    t.store.activateDecisionConfig(configWith(1, 'old').settings, configWith(1, 'old').policy, t.now());
+    t.store.recordDecisionConfig(configWith(1, 'old'), t.now());
     assert.equal(holders(t), 1);
     t.tick(1000);
     const version = await t.applier.reconfigure(rulesFor('all'), () => configWith(7, 'new'));
