@@ -6,7 +6,10 @@
  *   node --max-old-space-size=4096 dist/bench/socket-during-apply.js [users] [percentChanged] [rate] [pacedRounds] [saturatedRounds]
  * Environment: ROSTER_BENCH_TIMELINE=1 prints answers over 2 ms per second of each window;
  * ROSTER_BENCH_WRITER_PRIORITY (see writerEnv); ROSTER_BENCH_LOG_MODE (decision log, default
- * async); ROSTER_BENCH_RESPONDER_FLAGS (node flags for the responder, e.g. --trace-gc).
+ * async); ROSTER_BENCH_RESPONDER_FLAGS (node flags for the responder, e.g. --trace-gc);
+ * ROSTER_BENCH_BARE=1 alternates the paced rounds with a baseline: the bare node:http server of
+ * bench/socket-bare-server.ts (no decision work) paced the same way while a writer applies, from
+ * the writer's start to its end. What that server cannot reach under the same apply, no responder can.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,10 +68,15 @@ writeFileSync(
     sources: [{ id: 'dir', type: 'static', maxStaleness: '7d', options: { file: join(dir, 'static.yaml') } }],
   }),
 );
-// The daemon's flags for its responder (plus any from ROSTER_BENCH_RESPONDER_FLAGS, e.g. --cpu-prof).
-const responderFlags = [...RESPONDER_PROCESS.execArgv, ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+// The daemon's flags for its responder (ROSTER_BENCH_RESPONDER_EXECARGV replaces them, to compare),
+// plus any from ROSTER_BENCH_RESPONDER_FLAGS (e.g. --cpu-prof).
+const baseFlags = process.env.ROSTER_BENCH_RESPONDER_EXECARGV?.split(' ').filter(Boolean) ?? RESPONDER_PROCESS.execArgv;
+const responderFlags = [...baseFlags, ...(process.env.ROSTER_BENCH_RESPONDER_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const responder = run(RESPONDER_PROCESS.entry, ['-c', config, '--log-level', 'warn'], { ipcReady: true, execArgv: responderFlags });
 await responder.ready;
+const bareSocket = join(dir, 'bare.sock');
+const bare = process.env.ROSTER_BENCH_BARE ? run(join(here, 'socket-bare-server.js'), [bareSocket], { ipcReady: true }) : null;
+await bare?.ready;
 const frames = requestFrames(JSON.parse(readFileSync(join(dir, 'requests.json'), 'utf8')) as string[]);
 await saturate(socket, frames, { connections: 32, durationMs: 3000 }); // warm-up
 
@@ -106,7 +114,7 @@ async function appliedAndSwapped(writer: { done: Promise<number | null> }, versi
  * a writer starts a full sync until the responder has swapped in the version it wrote: the
  * whole apply, the follow and the swap are inside the measured window.
  */
-async function duringApply<T extends { slowSentAt?: readonly number[] }>(round: number, load: (durationMs: number, stop?: Promise<void>) => Promise<T>): Promise<{ idle: T; busy: T; ms: number }> {
+async function duringApply<T extends { slowSentAt?: readonly number[] }>(round: number, load: (durationMs: number, stop?: Promise<void>) => Promise<T>, baseline = false): Promise<{ idle: T; busy: T; ms: number }> {
   const idleT0 = performance.now();
   const idle = await load(8000);
   if (process.env.ROSTER_BENCH_TIMELINE && idle.slowSentAt) {
@@ -119,10 +127,13 @@ async function duringApply<T extends { slowSentAt?: readonly number[] }>(round: 
   const writer = run(join(here, 'socket-apply-writer.js'), [dir, String(users), String(percent), String(round)], { execArgv: ['--max-old-space-size=4096'], env: writerEnv(round) });
   let written = 0;
   void writer.done.then(() => (written = performance.now()));
-  const swapped = appliedAndSwapped(writer, version);
+  // The bare baseline has no index to swap: its window ends when the writer is done.
+  const swapped = baseline ? writer.done.then(() => undefined) : appliedAndSwapped(writer, version);
   const busy = await load(600_000, swapped);
   await swapped;
   const ms = performance.now() - t0;
+  // Outside the window: the responder follows the baseline's version too before the next round.
+  if (baseline) await appliedAndSwapped(writer, version);
   // ROSTER_BENCH_TIMELINE=1: answers over 2 ms per second of the window, and when the writer committed.
   if (process.env.ROSTER_BENCH_TIMELINE && busy.slowSentAt) {
     const perSecond = new Array<number>(Math.ceil(ms / 1000)).fill(0);
@@ -140,15 +151,25 @@ for (let round = 1; round <= SATURATED_ROUNDS; round++) {
   console.log(`round ${round} saturated: idle ${idle.rps.toFixed(0)} req/s, during the first 8 s of the apply ${busy.rps.toFixed(0)} req/s (${(100 * busy.rps / idle.rps).toFixed(0)}%), errors ${busy.errors + busy.non200}`);
 }
 const p99s: number[] = [];
-for (let round = SATURATED_ROUNDS + 1; round <= SATURATED_ROUNDS + PACED_ROUNDS; round++) {
+const bareP99s: number[] = [];
+let responderRounds = 0;
+for (let round = SATURATED_ROUNDS + 1; responderRounds < PACED_ROUNDS || (bare !== null && bareP99s.length < p99s.length); round++) {
+  // With ROSTER_BENCH_BARE, every responder round is followed by a bare-server round.
+  const baseline = bare !== null && p99s.length > bareP99s.length;
+  const target = baseline ? bareSocket : socket;
   // The timer pacer: a spinning client would take a core from the responder while the writer holds the other.
-  const { idle, busy, ms } = await duringApply(round, (durationMs, stop) => paced(socket, frames, { connections: 32, durationMs, rate, pacer: 'timer', stop }));
+  const { idle, busy, ms } = await duringApply(round, (durationMs, stop) => paced(target, frames, { connections: 32, durationMs, rate, pacer: 'timer', stop }), baseline);
   const [ip50, ip99] = quantiles(idle.latencyMs, [0.5, 0.99]);
   const [bp50, bp99, bmax] = quantiles(busy.latencyMs, [0.5, 0.99, 1]);
-  p99s.push(bp99!);
+  if (baseline) bareP99s.push(bp99!);
+  else p99s.push(bp99!), responderRounds++;
   const mode = writerEnv(round).ROSTER_BENCH_WRITER_PRIORITY;
-  console.log(`round ${round}${mode ? ` (writer ${mode})` : ''} paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply and swap (${(ms / 1000).toFixed(1)} s, ${busy.requests} requests) p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);
+  const what = baseline ? 'bare server' : 'responder';
+  console.log(`round ${round}, ${what}${mode ? ` (writer ${mode})` : ''}, paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply${baseline ? '' : ' and swap'} (${(ms / 1000).toFixed(1)} s, ${busy.requests} requests) p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);
 }
-console.log(`summary: throughput during the apply ${drops.length ? `${(100 * median(drops)).toFixed(0)}% of idle (median of ${drops.length})` : 'not measured'}; p99 during the apply ${fmt(median(p99s))} (median of ${p99s.length}; target <= 2 ms); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const bareSummary = bareP99s.length ? `; the bare server's p99 during an apply ${fmt(median(bareP99s))} (median of ${bareP99s.length})` : '';
+console.log(`summary: throughput during the apply ${drops.length ? `${(100 * median(drops)).toFixed(0)}% of idle (median of ${drops.length})` : 'not measured'}; p99 during the apply ${fmt(median(p99s))} (median of ${p99s.length}; target <= 2 ms)${bareSummary}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 responder.child.kill('SIGTERM');
+bare?.child.kill('SIGTERM');
 await responder.done;
+await bare?.done;
