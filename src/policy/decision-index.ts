@@ -97,6 +97,53 @@ export function patchDecisionIndex(index: DecisionIndex, version: number, change
   return { ...index, roleStateVersion: version };
 }
 
+/** A principal's new entry, made ahead of its apply (null: the principal is gone). */
+export interface PreparedEntry {
+  readonly principalId: string;
+  readonly entry: SubjectEntry | null;
+}
+
+/** The entries of `changes`, made without touching any index: the slow part of a patch, done between requests. */
+export const prepareEntries = (changes: readonly PrincipalChange[], entries: EntryMaker): PreparedEntry[] =>
+  changes.map((c) => ({ principalId: c.principalId, entry: c.principal ? entries(c.principal, c.grants) : null }));
+
+/**
+ * Applies prepared entries to `index` itself, in one synchronous step, and returns it at
+ * `version`. A principal whose identifier values are unchanged (nearly all: versions mostly move
+ * roles and status) has its entry object updated in place: the subject and principal maps
+ * already hold that object, so no map changes. Map operations on a 500k-key index cost about
+ * 1 µs each on a small VM (cache misses), so removing and re-adding 5 identifiers took ~15 µs a
+ * principal: 10k principals held requests for ~150 ms, against ~20 ms in place (measured).
+ * Only for the index being answered, never for a clone sharing entries with another index.
+ */
+export function applyPreparedInPlace(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): DecisionIndex {
+  const principals = index.principals;
+  for (const { principalId, entry } of prepared) {
+    const old = principals.get(principalId);
+    if (old && entry && sameValues(old.identifierValues, entry.identifierValues)) {
+      const target = old as { -readonly [K in keyof SubjectEntry]: SubjectEntry[K] };
+      target.status = entry.status;
+      target.roles = entry.roles;
+      target.roleIds = entry.roleIds;
+      target.sources = entry.sources;
+      target.identifierKinds = entry.identifierKinds;
+      continue;
+    }
+    if (old) index.subjects.remove(principalId, old.identifierValues);
+    if (entry) {
+      principals.set(principalId, entry);
+      index.subjects.add(entry, entry.identifierValues);
+    } else principals.delete(principalId);
+  }
+  return { ...index, roleStateVersion: version };
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The same principals and subjects under another policy (a policy reload keeps the role state).
  * Policies compiled against the same configured roles share role ids; otherwise the entries'

@@ -62,8 +62,6 @@ export class HistoryQueries {
          WHERE (from_v > @a AND from_v <= @b) OR (to_v > @a AND to_v <= @b)`,
       ),
       versionsBetween: db.prepare('SELECT * FROM versions WHERE id > ? AND id <= ?'),
-      touched: db.prepare('SELECT DISTINCT principal_id FROM version_principals WHERE version > ? AND version <= ?').pluck(),
-      touchedCount: db.prepare('SELECT count(*) FROM version_principals WHERE version > ? AND version <= ?').pluck(),
       touchedPage: db.prepare('SELECT principal_id FROM version_principals WHERE version = ? AND principal_id > ? ORDER BY principal_id LIMIT ?').pluck(),
       principalsAt: db.prepare(`SELECT data FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`),
       grantsAt: db.prepare(`SELECT principal_id AS principalId, role, path_id AS path FROM grants NOT INDEXED WHERE ${ALIVE} ORDER BY principal_id`),
@@ -156,22 +154,12 @@ export class HistoryQueries {
     return this.q.holders.all({ role, v }) as [string, number][];
   }
 
-  /** Principals whose data, aliases or grants changed in versions (a, b]. */
-  principalsChanged(a: number, b: number): string[] {
-    return this.q.touched.all(a, b) as string[];
-  }
-
   /**
    * One page of the principals version v touched, in id order after `afterId` (keyset paging
    * on the table's key): a follower reads a 20k-principal version in short steps, not one 10 ms query.
    */
   principalsTouchedPage(v: number, afterId: string, limit: number): string[] {
     return this.q.touchedPage.all(v, afterId, limit) as string[];
-  }
-
-  /** An upper bound of principalsChanged(a, b).length, cheap. */
-  principalsChangedCount(a: number, b: number): number {
-    return this.q.touchedCount.get(a, b) as number;
   }
 
   /** Streams the principals valid at version v in id order (parsed one at a time, so nothing big is held). */

@@ -44,7 +44,7 @@ function snapshot(index: DecisionIndex, emails: readonly string[]): unknown {
 }
 
 describe('following the role store', () => {
-  it('a large version is applied to a copy while the old index keeps answering unchanged; the result equals a fresh load', async () => {
+  it('a version is read and made between requests, then applied in one step; above the limit it is applied to a copy; each equals a fresh load', async () => {
     const rules: ResolveRules = {
       linking: [],
       roles: [
@@ -56,36 +56,79 @@ describe('following the role store', () => {
     const policy = parsePolicy('routes: []\nrules: []\n', 'p.yaml', new Set(['staff', 'admin'])).policy;
     const ranks = new Map([['staff', 1], ['admin', 5]]);
     const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `u${from + i}`);
-    const emails = ids(0, 3600).map((id) => `${id}@example.com`);
-    const sync = (present: string[], admins: string[], suspended: ReadonlySet<string> = new Set()) =>
+    const emails = [...ids(0, 3600).map((id) => `${id}@example.com`), ...ids(0, 3600).map((id) => `${id}@new.example.com`)];
+    const sync = (present: string[], admins: string[], suspended: ReadonlySet<string> = new Set(), moved: ReadonlySet<string> = new Set()) =>
       t.full('d', {
-        accounts: present.map((id) => user(id, suspended.has(id) ? { status: 'suspended' } : {})),
+        accounts: present.map((id) => user(id, {
+          ...(suspended.has(id) ? { status: 'suspended' as const } : {}),
+          ...(moved.has(id) ? { identifiers: [{ kind: 'email' as const, value: `${id}@new.example.com`, verified: true }] } : {}),
+        })),
         groups: [group('all'), group('admins')],
         memberships: [...present.map((id) => inGroup('all', id)), ...admins.map((id) => inGroup('admins', id))],
       });
+    /** What the answering index says of every 25th user, at every turn of the event loop until `follow` settles. */
+    const sample = ids(0, 3600).filter((_, i) => i % 25 === 0);
+    const probe = (index: DecisionIndex): unknown =>
+      sample.map((id) => [`${id}@example.com`, `${id}@new.example.com`].map((m) => {
+        const e = index.subjects.lookup(m);
+        return e && 'principalId' in e ? [e.principalId, e.status, e.roles.join()] : String(e);
+      }));
+    const watch = async <T>(index: DecisionIndex, follow: Promise<T>): Promise<{ result: T; seen: unknown[] }> => {
+      const seen: unknown[] = [];
+      let done = false;
+      const looking = (async () => {
+        while (!done) {
+          seen.push(probe(index));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      const result = await follow.finally(() => (done = true));
+      await looking;
+      return { result, seen };
+    };
     await sync(ids(0, 3000), ids(0, 100));
     const v1 = loadIndex(t.store.history, policy, { ranks });
     const before = snapshot(v1, emails);
+    const probed = probe(v1);
+    const pid850 = (v1.subjects.lookup('u850@example.com') as { principalId: string }).principalId;
 
-    // 3,000+ principals change (above the in-place limit): some leave, some join, roles and status move.
+    // 3,000+ principals change: some leave, some join, roles and status move, some change e-mail.
     t.tick();
-    await sync(ids(500, 3600), ids(2000, 3000), new Set(ids(600, 700)));
-    const v2 = await followIndex(t.store.history, v1);
-    assert.notEqual(v2, v1);
-    assert.deepEqual(snapshot(v1, emails), before, 'the index that kept answering did not change');
+    await sync(ids(500, 3600), ids(2000, 3000), new Set(ids(600, 700)), new Set(ids(800, 900)));
+    const { result: v2, seen } = await watch(v1, followIndex(t.store.history, v1));
+    assert.ok(seen.length > 10, 'the follow yielded to requests');
+    for (const s of seen) assert.deepEqual(s, probed, 'until the one-step apply, the answering index answered its own version');
+    assert.notDeepEqual(probe(v2), probed);
+    assert.notDeepEqual(snapshot(v2, emails), before);
+    assert.equal(v2.principals, v1.principals, 'applied to the answering index itself');
     assert.deepEqual(snapshot(v2, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
     // And equal to an index built from the whole resolved state (full principal documents).
     const full = buildDecisionIndex(t.store.history.stateAt(v2.roleStateVersion), v2.roleStateVersion, policy, ranks);
     assert.deepEqual(snapshot(v2, emails), snapshot(full, emails));
     const idfs = (x: typeof v2) => [...x.principals].map(([id, e]) => [id, e.identifierKinds, e.identifierValues]).sort();
     assert.deepEqual(idfs(v2), idfs(full));
+    assert.equal((v2.subjects.lookup('u850@new.example.com') as { principalId: string }).principalId, pid850, 'the same principal, bound by its new e-mail');
+    assert.equal(v2.subjects.lookup('u850@example.com'), null, 'a changed e-mail no longer binds');
+
+    // Above the in-place limit: applied to a copy in slices while the old index keeps answering unchanged.
+    t.tick();
+    await sync(ids(0, 3300), ids(0, 1500), new Set(), new Set(ids(800, 850)));
+    const answering2 = snapshot(v2, emails);
+    const probed2 = probe(v2);
+    const { result: v2b, seen: seen2 } = await watch(v2, followIndex(t.store.history, v2, undefined, 1000));
+    assert.notEqual(v2b.principals, v2.principals);
+    assert.ok(seen2.length > 10);
+    for (const s of seen2) assert.deepEqual(s, probed2);
+    assert.deepEqual(snapshot(v2, emails), answering2, 'the index that kept answering did not change');
+    assert.deepEqual(snapshot(v2b, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
+    assert.deepEqual(idfs(v2b), idfs(buildDecisionIndex(t.store.history.stateAt(v2b.roleStateVersion), v2b.roleStateVersion, policy, ranks)));
 
     // A small version is patched in place (same object), and still equals a fresh load.
     t.tick();
     await sync(ids(500, 3600), ids(2000, 3010), new Set(ids(600, 700)));
-    const v3 = await followIndex(t.store.history, v2);
+    const v3 = await followIndex(t.store.history, v2b);
     assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
-    assert.equal(v3.principals, v2.principals);
+    assert.equal(v3.principals, v2b.principals);
 
     // Two large versions behind (changed ids read page by page, per version, deduplicated).
     t.tick();
