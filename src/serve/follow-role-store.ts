@@ -1,16 +1,16 @@
 import type { DecisionSettings } from '../model/decision-settings.js';
 import type { GrantPath } from '../model/grant-path.js';
-import { applyPreparedInPlace, buildDecisionIndex, cloneDecisionIndex, entryMakerFor, ownDecisionIndexShards, patchDecisionIndex, prepareEntries, type DecisionIndex, type PreparedEntry, type PrincipalChange } from '../policy/decision-index.js';
+import { applyPreparedInPlace, buildDecisionIndex, cloneDecisionIndex, entryMakerFor, inPlaceCost, ownDecisionIndexShards, patchDecisionIndex, patchWithPrepared, prepareEntries, type DecisionIndex, type PreparedEntry, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
 import type { HistoryQueries } from '../store/history-queries.js';
 
 /**
- * Up to this many changed principals, a version's entries are read and made between requests,
- * then applied to the answering index in one step of ~2 µs a principal (about 10 ms at this
- * limit). Before, versions of up to 2,000 principals were read and patched in one step: 1,500
- * principals held requests for 76-107 ms. Above the limit, the version is applied to a copy in
- * slices and swapped: no step that long, but every shard is copied (a 10k-principal version
- * measured 18-28 ms for the one-step apply against 7-11 ms for the longest slice of the copy).
+ * The largest version applied to the answering index in one step, in units of one entry updated
+ * where it stands (~2 µs; a join, leave or identifier change counts 8): about 10 ms. The entries
+ * are read and made between requests first. Before, versions of up to 2,000 principals were read
+ * and patched in one step: 1,500 principals held requests for 76-124 ms. A larger version is
+ * applied to a copy in slices and swapped: no step that long, but every shard is copied (a
+ * 10k-principal version measured 18-28 ms for a one-step apply, 7-11 ms for the copy's longest slice).
  */
 export const PREPARED_IN_PLACE_LIMIT = 5_000;
 /**
@@ -20,8 +20,10 @@ export const PREPARED_IN_PLACE_LIMIT = 5_000;
  * went past 2 ms. Smaller slices make the follow a little longer and no request wait long.
  */
 const SLICE_MS = 0.3;
-/** Principals patched between two looks at the clock. */
+/** Principals read (and patched) between two looks at the clock. */
 const STEP = 2;
+/** Prepared entries put into a copy per slice (~15 µs each at most). */
+const SLICE_ENTRIES = 20;
 /** Changed principal ids read per query. */
 const PAGE = 500;
 
@@ -65,24 +67,35 @@ export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, setti
 /**
  * Brings an index up to the store's latest version, or `upTo`. The new entries are read and made
  * in slices (yielding to requests between them) while the index keeps answering the version it
- * has; then they are applied to it in one synchronous step, or, for a version above
- * `inPlaceLimit` changed principals, applied to a copy in slices and the copy is returned for an
- * atomic swap. Either way no request sees a half-applied version.
+ * has; then they are applied to it in one synchronous step, or, when that step would cost more
+ * than `inPlaceLimit` (see PREPARED_IN_PLACE_LIMIT), applied to a copy in slices and the copy is
+ * returned for an atomic swap. Either way no request sees a half-applied version.
  */
 export async function followIndex(history: HistoryQueries, index: DecisionIndex, upTo?: number, inPlaceLimit = PREPARED_IN_PLACE_LIMIT): Promise<DecisionIndex> {
   const latest = upTo ?? history.latestVersion()?.id ?? 0;
   if (latest <= index.roleStateVersion) return index;
   const ids = await changedInSlices(history, index.roleStateVersion, latest);
-  if (ids.length <= inPlaceLimit) {
-    const prepared = await prepareInSlices(history, index, latest, ids);
-    // Nothing wrote the index meanwhile: its refresh is the one running.
-    return applyPreparedInPlace(index, latest, prepared);
+  if (ids.length > inPlaceLimit) return applyInSlices(history, await ownedCopy(index), latest, ids);
+  const prepared = await prepareInSlices(history, index, latest, ids);
+  // Nothing wrote the index meanwhile: its refresh is the one running.
+  if (inPlaceCost(index, prepared) <= inPlaceLimit) return applyPreparedInPlace(index, latest, prepared);
+  // Many joins, leaves or identifier changes (an e-mail domain renamed): to a copy instead.
+  const copy = await ownedCopy(index);
+  for (let i = 0; i < prepared.length; i += SLICE_ENTRIES) {
+    patchWithPrepared(copy, latest, prepared.slice(i, i + SLICE_ENTRIES));
+    await yieldToRequests();
   }
-  // The copy shares everything with the index that keeps answering; its shards are copied in
-  // slices first, since a version this large writes to nearly all of them.
+  return { ...copy, roleStateVersion: latest };
+}
+
+/**
+ * A copy sharing everything with the index that keeps answering, its shards copied in slices
+ * first: a version this large writes to nearly all of them.
+ */
+async function ownedCopy(index: DecisionIndex): Promise<DecisionIndex> {
   const copy = cloneDecisionIndex(index);
   await ownShardsInSlices(copy);
-  return applyInSlices(history, copy, latest, ids);
+  return copy;
 }
 
 /**
@@ -92,8 +105,7 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
  * principals are those of the index and those changed since, each read at `upTo`.
  */
 export async function rebuildInSlices(history: HistoryQueries, index: DecisionIndex, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, upTo: number): Promise<DecisionIndex> {
-  const copy = cloneDecisionIndex({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
-  await ownShardsInSlices(copy);
+  const copy = await ownedCopy({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
   // Collected between requests too (100k ids in one go held them for 20-50 ms); nothing writes
   // the old index meanwhile: its refresh is the one running.
   const ids = new Set<string>();

@@ -35,7 +35,7 @@ describe('sharded map', () => {
 
 /** Every principal's answer-relevant entry, and what each e-mail binds to. */
 function snapshot(index: DecisionIndex, emails: readonly string[]): unknown {
-  const entries = [...index.principals].map(([id, e]) => [id, e.status, e.roles.join(','), e.sources.join(',')]).sort();
+  const entries = [...index.principals].map(([id, e]) => [id, e.status, e.roles.join(','), e.roleIds.join(','), e.sources.join(',')]).sort();
   const bound = emails.map((m) => {
     const found = index.subjects.lookup(m);
     return found && 'principalId' in found ? found.principalId : String(found);
@@ -92,9 +92,10 @@ describe('following the role store', () => {
     const probed = probe(v1);
     const pid850 = (v1.subjects.lookup('u850@example.com') as { principalId: string }).principalId;
 
-    // 3,000+ principals change: some leave, some join, roles and status move, some change e-mail.
+    // 1,400 principals change (in place: ~3,000 of the limit's 5,000 units): some leave, some join,
+    // roles and status move, some change e-mail.
     t.tick();
-    await sync(ids(500, 3600), ids(2000, 3000), new Set(ids(600, 700)), new Set(ids(800, 900)));
+    await sync(ids(50, 3050), ids(2000, 3000), new Set(ids(600, 700)), new Set(ids(800, 900)));
     const { result: v2, seen } = await watch(v1, followIndex(t.store.history, v1));
     assert.ok(seen.length > 10, 'the follow yielded to requests');
     for (const s of seen) assert.deepEqual(s, probed, 'until the one-step apply, the answering index answered its own version');
@@ -110,7 +111,7 @@ describe('following the role store', () => {
     assert.equal((v2.subjects.lookup('u850@new.example.com') as { principalId: string }).principalId, pid850, 'the same principal, bound by its new e-mail');
     assert.equal(v2.subjects.lookup('u850@example.com'), null, 'a changed e-mail no longer binds');
 
-    // Above the in-place limit: applied to a copy in slices while the old index keeps answering unchanged.
+    // More principals than the limit: applied to a copy in slices while the old index keeps answering unchanged.
     t.tick();
     await sync(ids(0, 3300), ids(0, 1500), new Set(), new Set(ids(800, 850)));
     const answering2 = snapshot(v2, emails);
@@ -123,19 +124,31 @@ describe('following the role store', () => {
     assert.deepEqual(snapshot(v2b, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
     assert.deepEqual(idfs(v2b), idfs(buildDecisionIndex(t.store.history.stateAt(v2b.roleStateVersion), v2b.roleStateVersion, policy, ranks)));
 
+    // Few principals but many joins (8 units each, over a limit of 1,000): prepared, then applied
+    // to a copy; the roles of 50 others move too, and the answering index must not see them early.
+    t.tick();
+    await sync(ids(0, 3450), ids(0, 1450), new Set(), new Set(ids(800, 850)));
+    const probed3 = probe(v2b);
+    const { result: v2c, seen: seen3 } = await watch(v2b, followIndex(t.store.history, v2b, undefined, 1000));
+    assert.notEqual(v2c.principals, v2b.principals);
+    for (const s of seen3) assert.deepEqual(s, probed3);
+    assert.deepEqual(probe(v2b), probed3, 'the index that kept answering did not change');
+    assert.deepEqual(snapshot(v2c, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
+
     // A small version is patched in place (same object), and still equals a fresh load.
     t.tick();
-    await sync(ids(500, 3600), ids(2000, 3010), new Set(ids(600, 700)));
-    const v3 = await followIndex(t.store.history, v2b);
+    await sync(ids(0, 3450), ids(0, 1460));
+    const v3 = await followIndex(t.store.history, v2c);
     assert.deepEqual(snapshot(v3, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
-    assert.equal(v3.principals, v2b.principals);
+    assert.equal(v3.principals, v2c.principals);
 
     // Two large versions behind (changed ids read page by page, per version, deduplicated).
     t.tick();
     await sync(ids(0, 3300), ids(0, 1500));
     t.tick();
     await sync(ids(200, 3600), ids(1000, 1500), new Set(ids(0, 900)));
-    const v5 = await followIndex(t.store.history, v3);
+    const v5 = await followIndex(t.store.history, v3, undefined, 1000);
+    assert.notEqual(v5.principals, v3.principals, 'by the copy');
     assert.equal(v5.roleStateVersion, v3.roleStateVersion + 2);
     assert.deepEqual(snapshot(v5, emails), snapshot(loadIndex(t.store.history, policy, { ranks }), emails));
 

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { seededRandom } from '../../bench/seeded-random.js';
+import { parsePolicy } from '../../src/config/load-policy.js';
+import type { Account } from '../../src/model/account.js';
+import { decide } from '../../src/policy/decide.js';
+import type { DecisionIndex, SubjectEntry } from '../../src/policy/decision-index.js';
+import { lookupSubject } from '../../src/policy/lookup-subject.js';
+import type { SubjectLookup } from '../../src/policy/subject-index.js';
+import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
+import { followIndex, loadIndex } from '../../src/serve/follow-role-store.js';
+import { group, inGroup, user } from '../support/builders.js';
+import { testApplier } from '../support/test-applier.js';
+
+const POLICY = `combining: union
+routes: [{ name: api, pathPrefix: /api/ }]
+rules:
+  - { name: staff-read, effect: allow, roles: [staff], routes: [api], actions: [read] }
+  - { name: admin-all, effect: allow, roles: [admin], routes: [api] }
+`;
+// Two sources grant roles, so an entry's sources change as well as its roles.
+const RULES: ResolveRules = {
+  linking: [],
+  roles: [
+    { name: 'staff', rank: 1, grantedBy: [{ group: { source: 'd', name: 'all' } }] },
+    { name: 'admin', rank: 5, grantedBy: [{ group: { source: 'd', name: 'admins' } }, { group: { source: 'e', name: 'ops' } }] },
+  ],
+};
+const KINDS = ['email', 'uid', 'login', 'upn'] as const;
+const VALUES = Array.from({ length: 30 }, (_, i) => `v${i}`);
+
+/** Everything a decision can read of an index: every entry field, lookups by value and kind, and decide(). */
+function view(index: DecisionIndex): unknown {
+  const entries = [...index.principals]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([id, e]) => [id, e.status, e.roles.join(), e.roleIds.join(), e.sources.join(), e.identifierKinds.join(), e.identifierValues.join()]);
+  const found = (f: SubjectLookup<SubjectEntry>): unknown => {
+    if (f === null) return null;
+    if ('owners' in f) return ['ambiguous', ...f.owners];
+    assert.equal(f, index.principals.get(f.principalId), `the subject index holds the principal map's entry for ${f.principalId}`);
+    return [f.principalId, f.status, f.roles.join(), f.roleIds.join()];
+  };
+  const fresh = new Map([['d', { lastSuccessAt: 0, maxStalenessMs: 1e12 }], ['e', { lastSuccessAt: 0, maxStalenessMs: 1e12 }]]);
+  const lookups = VALUES.flatMap((v) => [
+    [v, found(index.subjects.lookup(v))],
+    ...KINDS.map((kind) => [kind, v, found(lookupSubject(index, { id: v, kind }))]),
+    ...['read', 'write'].map((action) => {
+      const d = decide(index, { subject: { id: v }, route: '/api/x', method: 'GET', action }, 0, fresh);
+      return [v, action, d.decision, d.reason, d.principal ?? null, d.roles.join()];
+    }),
+  ]);
+  return { version: index.roleStateVersion, entries, lookups };
+}
+
+describe('following the role store, at random', () => {
+  it('every follow (in place, in place then a copy, or a copy; one version or several) equals a fresh load, ambiguous identifiers included', async () => {
+    for (const seed of [11, 12, 13]) {
+      const r = seededRandom(seed);
+      const t = testApplier(RULES);
+      const policy = parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin'])).policy;
+      const ranks = new Map([['staff', 1], ['admin', 5]]);
+      const identifiers = (): Account['identifiers'] =>
+        Array.from({ length: 1 + r.int(3) }, () => ({ kind: KINDS[r.int(KINDS.length)]!, value: VALUES[r.int(VALUES.length)]! }));
+      const people = Array.from({ length: 40 }, () => ({ present: true, admin: false, staff: true, ops: false, status: 'active' as 'active' | 'suspended', idfs: identifiers() }));
+      const sync = async (): Promise<void> => {
+        const here = people.map((p, i) => ({ p, id: `u${i}` })).filter(({ p }) => p.present);
+        await t.full('d', {
+          accounts: here.map(({ p, id }) => user(id, { status: p.status, identifiers: p.idfs })),
+          groups: [group('all'), group('admins')],
+          memberships: here.flatMap(({ p, id }) => [...(p.staff ? [inGroup('all', id)] : []), ...(p.admin ? [inGroup('admins', id)] : [])]),
+        });
+        // Source e has the same people (linked by nothing: each account is its own principal there).
+        await t.full('e', { accounts: here.map(({ id }) => user(`e-${id}`)), groups: [group('ops')], memberships: here.filter(({ p }) => p.ops).map(({ id }) => inGroup('ops', `e-${id}`)) });
+      };
+      await sync();
+      let index = loadIndex(t.store.history, policy, { ranks });
+      const paths = { inPlace: 0, copy: 0 };
+      for (let round = 0; round < 60; round++) {
+        const versions = 1 + r.int(3);
+        for (let s = 0; s < versions; s++) {
+          for (const p of people) {
+            const x = r.int(24);
+            if (x === 0) p.present = !p.present;
+            else if (x === 1) p.admin = !p.admin;
+            else if (x === 2) p.staff = !p.staff;
+            else if (x === 3) p.ops = !p.ops;
+            else if (x === 4) p.status = p.status === 'active' ? 'suspended' : 'active';
+            else if (x === 5) p.idfs = identifiers();
+            // The same values under other kinds: updated in place, kinds included.
+            else if (x === 6) p.idfs = p.idfs.map((i) => ({ kind: KINDS[r.int(KINDS.length)]!, value: i.value }));
+          }
+          t.tick();
+          await sync();
+        }
+        // Limits that send a version to each path: 0 always copies; 60 lets every principal in but
+        // sends one with several joins or identifier changes (8 units each) to the copy after preparing.
+        const limit = [0, 60, undefined][r.int(3)];
+        const next = await followIndex(t.store.history, index, undefined, limit);
+        if (next.principals === index.principals) paths.inPlace++;
+        else paths.copy++;
+        assert.deepEqual(view(next), view(loadIndex(t.store.history, policy, { ranks })), `seed ${seed}, round ${round}`);
+        index = next;
+      }
+      assert.ok(paths.inPlace > 10 && paths.copy > 10, `both paths taken (${JSON.stringify(paths)})`);
+    }
+  });
+});
