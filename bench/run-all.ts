@@ -16,6 +16,7 @@ const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   socket: { file: 'decision-socket.js', args: [] },
   compliance: { file: 'compliance.js', args: ['100000', '9000', '10000000'] },
   'socket-apply': { file: 'socket-during-apply.js', args: ['100000', '10', '1800'] },
+  follow: { file: 'follow-version.js', args: ['100000', '3'] },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
