@@ -193,8 +193,32 @@ export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): Decisi
   return next;
 }
 
+/**
+ * Remakes entries made under other ranks or role ids under this index's (a reload that changed
+ * ranks): the same roles in the new order, with the new ids; status, sources and identifiers as
+ * they were. No store reads: what a reload changes is only the order. Every entry is a new object,
+ * so the index the old ones belong to keeps answering unchanged.
+ */
+export function rerankerFor(index: DecisionIndex): (e: SubjectEntry) => SubjectEntry {
+  const byRank = rankOrder(index.ranks);
+  const lists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();
+  return (e) => {
+    if (e.roles.length === 0) return { ...e };
+    const key = [...e.roles].sort().join('\u0000');
+    let shared = lists.get(key);
+    if (!shared) {
+      const roles = Object.freeze([...e.roles].sort(byRank));
+      lists.set(key, (shared = { roles, ids: Object.freeze(roles.map((r) => index.policy.roleIds.get(r))) }));
+    }
+    return { ...e, roles: shared.roles, roleIds: shared.ids };
+  };
+}
+
+/** Highest rank first, ties by name. */
+const rankOrder = (ranks: ReadonlyMap<string, number>) => (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+
 function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: PrincipalBinding, grants: ReadonlyMap<string, GrantPath> | undefined) => SubjectEntry {
-  const byRank = (a: string, b: string): number => (ranks.get(b) ?? 0) - (ranks.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+  const byRank = rankOrder(ranks);
   // One value per key, made on first use: the shared strings and frozen arrays below.
   const once = <T>(seen: Map<string, T>, key: string, make: () => T): T => {
     let v = seen.get(key);

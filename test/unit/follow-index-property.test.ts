@@ -8,7 +8,7 @@ import type { DecisionIndex, SubjectEntry } from '../../src/policy/decision-inde
 import { lookupSubject } from '../../src/policy/lookup-subject.js';
 import type { SubjectLookup } from '../../src/policy/subject-index.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
-import { followIndex, loadIndex } from '../../src/serve/follow-role-store.js';
+import { followIndex, loadIndex, rebuildInSlices } from '../../src/serve/follow-role-store.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { testApplier } from '../support/test-applier.js';
 
@@ -53,12 +53,12 @@ function view(index: DecisionIndex): unknown {
 }
 
 describe('following the role store, at random', () => {
-  it('every follow (in place, in place then a copy, or a copy; one version or several) equals a fresh load, ambiguous identifiers included', async () => {
+  it('every follow (in place, in place then a copy, or a copy; one version or several) and every rebuild under new ranks equals a fresh load, ambiguous identifiers included', async () => {
     for (const seed of [11, 12, 13]) {
       const r = seededRandom(seed);
       const t = testApplier(RULES);
       const policy = parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin'])).policy;
-      const ranks = new Map([['staff', 1], ['admin', 5]]);
+      let ranks = new Map([['staff', 1], ['admin', 5]]);
       const identifiers = (): Account['identifiers'] =>
         Array.from({ length: 1 + r.int(3) }, () => ({ kind: KINDS[r.int(KINDS.length)]!, value: VALUES[r.int(VALUES.length)]! }));
       const people = Array.from({ length: 40 }, () => ({ present: true, admin: false, staff: true, ops: false, status: 'active' as 'active' | 'suspended', idfs: identifiers() }));
@@ -74,7 +74,7 @@ describe('following the role store, at random', () => {
       };
       await sync();
       let index = loadIndex(t.store.history, policy, { ranks });
-      const paths = { inPlace: 0, copy: 0 };
+      const paths = { inPlace: 0, copy: 0, rebuilt: 0 };
       for (let round = 0; round < 60; round++) {
         const versions = 1 + r.int(3);
         for (let s = 0; s < versions; s++) {
@@ -94,14 +94,24 @@ describe('following the role store, at random', () => {
         }
         // Limits that send a version to each path: 0 always copies; 60 lets every principal in but
         // sends one with several joins or identifier changes (8 units each) to the copy after preparing.
-        const limit = [0, 60, undefined][r.int(3)];
-        const next = await followIndex(t.store.history, index, undefined, limit);
-        if (next.principals === index.principals) paths.inPlace++;
-        else paths.copy++;
+        let next: DecisionIndex;
+        if (r.int(6) === 0) {
+          // A reload with new ranks (ties included), behind the versions just written.
+          ranks = new Map([['staff', r.int(4)], ['admin', r.int(4)]]);
+          const answering = view(index);
+          next = await rebuildInSlices(t.store.history, index, policy, { ranks, version: round }, t.store.history.latestVersion()!.id);
+          assert.deepEqual(view(index), answering, 'the index that kept answering did not change');
+          paths.rebuilt++;
+        } else {
+          const limit = [0, 60, undefined][r.int(3)];
+          next = await followIndex(t.store.history, index, undefined, limit);
+          if (next.principals === index.principals) paths.inPlace++;
+          else paths.copy++;
+        }
         assert.deepEqual(view(next), view(loadIndex(t.store.history, policy, { ranks })), `seed ${seed}, round ${round}`);
         index = next;
       }
-      assert.ok(paths.inPlace > 10 && paths.copy > 10, `both paths taken (${JSON.stringify(paths)})`);
+      assert.ok(paths.inPlace > 10 && paths.copy > 10 && paths.rebuilt > 3, `every path taken (${JSON.stringify(paths)})`);
     }
   });
 });
