@@ -33,7 +33,7 @@ export interface DecisionIndex {
   readonly roleStateVersion: number;
   readonly policy: CompiledPolicy;
   readonly subjects: SubjectIndex<SubjectEntry>;
-  /** By principal id. Written only by patchDecisionIndex (and builders), never by readers. */
+  /** By principal id. Written only by the patch functions here (and builders), never by readers. */
   readonly principals: ShardedMap<SubjectEntry>;
   readonly ranks: ReadonlyMap<string, number>;
   /** The store's number for the decision settings the ranks come from (recorded with each decision). */
@@ -195,9 +195,10 @@ export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): Decisi
 
 /**
  * Remakes entries made under other ranks or role ids under this index's (a reload that changed
- * ranks): the same roles in the new order, with the new ids; status, sources and identifiers as
- * they were. No store reads: what a reload changes is only the order. Every entry is a new object,
- * so the index the old ones belong to keeps answering unchanged.
+ * ranks): the same roles in the new order, with the new policy's ids; status, sources and
+ * identifiers as they were. No store reads: new ranks and a new policy change an unchanged
+ * principal's entry only so. Every entry is a new object, so the index the old ones belong to
+ * keeps answering unchanged.
  */
 export function rerankerFor(index: DecisionIndex): (e: SubjectEntry) => SubjectEntry {
   const byRank = rankOrder(index.ranks);

@@ -76,16 +76,20 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
   if (latest <= index.roleStateVersion) return index;
   const ids = await changedInSlices(history, index.roleStateVersion, latest);
   if (ids.length > inPlaceLimit) return applyInSlices(history, await ownedCopy(index), latest, ids);
-  const prepared = await prepareInSlices(history, index, latest, ids);
-  // Nothing wrote the index meanwhile: its refresh is the one running.
-  if (inPlaceCost(index, prepared) <= inPlaceLimit) return applyPreparedInPlace(index, latest, prepared);
+  // Nothing writes the index meanwhile: its refresh is the one running.
+  const { prepared, cost } = await prepareInSlices(history, index, latest, ids);
+  if (cost <= inPlaceLimit) return applyPreparedInPlace(index, latest, prepared);
   // Many joins, leaves or identifier changes (an e-mail domain renamed): to a copy instead.
-  const copy = await ownedCopy(index);
+  return patchInSlices(await ownedCopy(index), latest, prepared);
+}
+
+/** Puts prepared entries into a copy being built, a few per slice, and returns it at `version`. */
+async function patchInSlices(copy: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): Promise<DecisionIndex> {
   for (let i = 0; i < prepared.length; i += SLICE_ENTRIES) {
-    patchWithPrepared(copy, latest, prepared.slice(i, i + SLICE_ENTRIES));
+    patchWithPrepared(copy, version, prepared.slice(i, i + SLICE_ENTRIES));
     await yieldToRequests();
   }
-  return { ...copy, roleStateVersion: latest };
+  return { ...copy, roleStateVersion: version };
 }
 
 /**
@@ -99,19 +103,22 @@ async function ownedCopy(index: DecisionIndex): Promise<DecisionIndex> {
 }
 
 /**
- * The index under new ranks or a new policy (a reload that changed ranks), at version `upTo`:
- * every entry is remade from the one the index has (the same roles reordered, rerankerFor) on a
- * copy in slices while the old index keeps answering, then the copy follows the versions recorded
- * since like any other. Reading every principal from the store instead (two queries each) took
- * ~7-10 s at 100k principals, and new versions, revocations included, waited behind it.
+ * The index under new ranks or a new policy (a reload that changed ranks), at version `upTo`, built
+ * on a copy in slices while the old index keeps answering. A principal unchanged since the index's
+ * version gets its entry remade from the one the index has (the same roles in the new order, with
+ * the new policy's role ids: rerankerFor); one changed since is read at `upTo`. Reading every
+ * principal from the store (two queries each) took ~6 s at 100k principals, and new versions,
+ * revocations included, waited behind it.
  */
 export async function rebuildInSlices(history: HistoryQueries, index: DecisionIndex, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, upTo: number): Promise<DecisionIndex> {
   const copy = await ownedCopy({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
+  const changed = new Set(upTo > index.roleStateVersion ? await changedInSlices(history, index.roleStateVersion, upTo) : []);
   const rerank = rerankerFor(copy);
   // Nothing writes the old index meanwhile: its refresh is the one running.
   let batch: PreparedEntry[] = [];
   let started = performance.now();
   for (const [principalId, entry] of index.principals) {
+    if (changed.has(principalId)) continue;
     batch.push({ principalId, entry: rerank(entry) });
     if (batch.length < SLICE_ENTRIES) continue;
     patchWithPrepared(copy, copy.roleStateVersion, batch);
@@ -122,8 +129,8 @@ export async function rebuildInSlices(history: HistoryQueries, index: DecisionIn
     }
   }
   patchWithPrepared(copy, copy.roleStateVersion, batch);
-  // Every entry of the copy is its own now, so following it in place changes nothing the old index holds.
-  return followIndex(history, copy, upTo);
+  // Made by the copy's entry maker, so under the new ranks; every entry of the copy is then its own.
+  return patchInSlices(copy, upTo, (await prepareInSlices(history, copy, upTo, [...changed])).prepared);
 }
 
 /** Makes a copy's shards its own (it is about to change most of them), yielding between slices. */
@@ -151,21 +158,28 @@ async function changedInSlices(history: HistoryQueries, from: number, to: number
   return [...ids];
 }
 
-/** The entries of `pids` at `version`, read and made a slice at a time between requests. */
-async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<PreparedEntry[]> {
-  const out: PreparedEntry[] = [];
+/**
+ * The entries of `pids` at `version`, read and made a slice at a time between requests, and what
+ * applying them to `index` in place would cost (inPlaceCost), reckoned here so the one-step apply
+ * does only the apply.
+ */
+async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<{ prepared: PreparedEntry[]; cost: number }> {
+  const prepared: PreparedEntry[] = [];
+  let cost = 0;
   const entries = entryMakerFor(index);
   let i = 0;
   while (i < pids.length) {
     const started = performance.now();
     do {
       const end = Math.min(i + STEP, pids.length);
-      for (const p of prepareEntries(changesAt(history, pids.slice(i, end), version), entries)) out.push(p);
+      const made = prepareEntries(changesAt(history, pids.slice(i, end), version), entries);
+      cost += inPlaceCost(index, made);
+      for (const p of made) prepared.push(p);
       i = end;
     } while (i < pids.length && performance.now() - started < SLICE_MS);
     await yieldToRequests();
   }
-  return out;
+  return { prepared, cost };
 }
 
 async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {

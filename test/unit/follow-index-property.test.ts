@@ -18,6 +18,11 @@ rules:
   - { name: staff-read, effect: allow, roles: [staff], routes: [api], actions: [read] }
   - { name: admin-all, effect: allow, roles: [admin], routes: [api] }
 `;
+const STAFF_ONLY = `combining: union
+routes: [{ name: api, pathPrefix: /api/ }]
+rules:
+  - { name: staff-all, effect: allow, roles: [staff], routes: [api] }
+`;
 // Two sources grant roles, so an entry's sources change as well as its roles.
 const RULES: ResolveRules = {
   linking: [],
@@ -57,7 +62,14 @@ describe('following the role store, at random', () => {
     for (const seed of [11, 12, 13]) {
       const r = seededRandom(seed);
       const t = testApplier(RULES);
-      const policy = parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin'])).policy;
+      // Reloads switch among policies whose role ids differ: another role known first shifts them,
+      // and a policy that knows only staff has no id for admin.
+      const policies = [
+        parsePolicy(POLICY, 'p.yaml', new Set(['staff', 'admin'])).policy,
+        parsePolicy(POLICY, 'p.yaml', new Set(['aaa', 'staff', 'admin'])).policy,
+        parsePolicy(STAFF_ONLY, 'p.yaml', new Set(['staff'])).policy,
+      ];
+      let policy = policies[0]!;
       let ranks = new Map([['staff', 1], ['admin', 5]]);
       const identifiers = (): Account['identifiers'] =>
         Array.from({ length: 1 + r.int(3) }, () => ({ kind: KINDS[r.int(KINDS.length)]!, value: VALUES[r.int(VALUES.length)]! }));
@@ -96,8 +108,9 @@ describe('following the role store, at random', () => {
         // sends one with several joins or identifier changes (8 units each) to the copy after preparing.
         let next: DecisionIndex;
         if (r.int(6) === 0) {
-          // A reload with new ranks (ties included), behind the versions just written.
+          // A reload with new ranks (ties included) and maybe another policy, behind the versions just written.
           ranks = new Map([['staff', r.int(4)], ['admin', r.int(4)]]);
+          policy = policies[r.int(policies.length)]!;
           const answering = view(index);
           next = await rebuildInSlices(t.store.history, index, policy, { ranks, version: round }, t.store.history.latestVersion()!.id);
           assert.deepEqual(view(index), answering, 'the index that kept answering did not change');
