@@ -167,18 +167,11 @@ async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, ve
   const prepared: PreparedEntry[] = [];
   let cost = 0;
   const entries = entryMakerFor(index);
-  let i = 0;
-  while (i < pids.length) {
-    const started = performance.now();
-    do {
-      const end = Math.min(i + STEP, pids.length);
-      const made = prepareEntries(changesAt(history, pids.slice(i, end), version), entries);
-      cost += inPlaceCost(index, made);
-      for (const p of made) prepared.push(p);
-      i = end;
-    } while (i < pids.length && performance.now() - started < SLICE_MS);
-    await yieldToRequests();
-  }
+  await forEachSlice(pids, (chunk) => {
+    const made = prepareEntries(changesAt(history, chunk, version), entries);
+    cost += inPlaceCost(index, made);
+    for (const p of made) prepared.push(p);
+  });
   return { prepared, cost };
 }
 
@@ -186,16 +179,23 @@ async function applyInSlices(history: HistoryQueries, index: DecisionIndex, vers
   let current = index;
   // One maker for all slices: entries made in different slices share strings and lists too.
   const entries = entryMakerFor(index);
+  await forEachSlice(pids, (chunk) => {
+    current = patchDecisionIndex(current, version, changesAt(history, chunk, version), entries);
+  });
+  return patchDecisionIndex(current, version, []);
+}
+
+/** Calls `step` with STEP ids at a time, yielding to requests after each ~SLICE_MS of them. */
+async function forEachSlice(pids: readonly string[], step: (chunk: readonly string[]) => void): Promise<void> {
   let i = 0;
   while (i < pids.length) {
     const started = performance.now();
     do {
       const end = Math.min(i + STEP, pids.length);
-      current = patchDecisionIndex(current, version, changesAt(history, pids.slice(i, end), version), entries);
+      step(pids.slice(i, end));
       i = end;
     } while (i < pids.length && performance.now() - started < SLICE_MS);
     await yieldToRequests();
   }
-  return patchDecisionIndex(current, version, []);
 }
 
