@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePolicy } from '../src/config/load-policy.js';
-import type { GrantPath } from '../src/model/grant-path.js';
 import { patchDecisionIndex, type DecisionIndex } from '../src/policy/decision-index.js';
 import { RESPONDER_PROCESS } from '../src/responder-process.js';
-import { followIndex, loadIndex } from '../src/serve/follow-role-store.js';
+import { changesAt, followIndex, loadIndex } from '../src/serve/follow-role-store.js';
 import { SqliteRoleStore } from '../src/store/sqlite-role-store.js';
 import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { median } from './measure.js';
@@ -65,12 +64,7 @@ function oneStep(store: SqliteRoleStore, index: DecisionIndex, to: number): Deci
     if (page.length < 10_000) break;
     after = page[page.length - 1]!;
   }
-  const changes = [...ids].map((pid) => {
-    const principal = store.history.bindingAt(pid, to);
-    const grants = new Map<string, GrantPath>();
-    if (principal) for (const r of store.history.rolesAt(pid, to)) grants.set(r.role, r.path);
-    return { principalId: pid, principal, grants };
-  });
+  const changes = changesAt(store.history, [...ids], to);
   return patchDecisionIndex(index, to, changes);
 }
 

@@ -152,8 +152,7 @@ for (let round = 1; round <= SATURATED_ROUNDS; round++) {
 }
 const p99s: number[] = [];
 const bareP99s: number[] = [];
-let responderRounds = 0;
-for (let round = SATURATED_ROUNDS + 1; responderRounds < PACED_ROUNDS || (bare !== null && bareP99s.length < p99s.length); round++) {
+for (let round = SATURATED_ROUNDS + 1; p99s.length < PACED_ROUNDS || (bare !== null && bareP99s.length < p99s.length); round++) {
   // With ROSTER_BENCH_BARE, every responder round is followed by a bare-server round.
   const baseline = bare !== null && p99s.length > bareP99s.length;
   const target = baseline ? bareSocket : socket;
@@ -162,7 +161,7 @@ for (let round = SATURATED_ROUNDS + 1; responderRounds < PACED_ROUNDS || (bare !
   const [ip50, ip99] = quantiles(idle.latencyMs, [0.5, 0.99]);
   const [bp50, bp99, bmax] = quantiles(busy.latencyMs, [0.5, 0.99, 1]);
   if (baseline) bareP99s.push(bp99!);
-  else p99s.push(bp99!), responderRounds++;
+  else p99s.push(bp99!);
   const mode = writerEnv(round).ROSTER_BENCH_WRITER_PRIORITY;
   const what = baseline ? 'bare server' : 'responder';
   console.log(`round ${round}, ${what}${mode ? ` (writer ${mode})` : ''}, paced at ${rate}/s: idle p50 ${fmt(ip50)} p99 ${fmt(ip99)}; during the apply${baseline ? '' : ' and swap'} (${(ms / 1000).toFixed(1)} s, ${busy.requests} requests) p50 ${fmt(bp50)} p99 ${fmt(bp99)} max ${fmt(bmax)}, errors ${busy.errors + busy.non200}`);

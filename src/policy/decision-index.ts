@@ -126,10 +126,9 @@ export function applyPreparedInPlace(index: DecisionIndex, version: number, prep
   return { ...index, roleStateVersion: version };
 }
 
-/** Applies prepared entries to `index` (a copy being built) by replacing entries, never changing one another index may share. */
-export function patchWithPrepared(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): DecisionIndex {
+/** Puts prepared entries into `index` (a copy being built) by replacing entries, never changing one another index may share. */
+export function patchWithPrepared(index: DecisionIndex, prepared: readonly PreparedEntry[]): void {
   applyPrepared(index, prepared, false);
-  return { ...index, roleStateVersion: version };
 }
 
 /**

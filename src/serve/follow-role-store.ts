@@ -12,7 +12,7 @@ import type { HistoryQueries } from '../store/history-queries.js';
  * applied to a copy in slices and swapped: no step that long, but every shard is copied (a
  * 10k-principal version measured 18-28 ms for a one-step apply, 7-11 ms for the copy's longest slice).
  */
-export const PREPARED_IN_PLACE_LIMIT = 5_000;
+const PREPARED_IN_PLACE_LIMIT = 5_000;
 /**
  * A slice of that work runs about this long before requests get the event loop back. At 1 ms
  * (with 10 principals between looks at the clock) slices measured 1.5-9 ms on a busy 2-vCPU
@@ -22,14 +22,15 @@ export const PREPARED_IN_PLACE_LIMIT = 5_000;
 const SLICE_MS = 0.3;
 /** Principals read (and patched) between two looks at the clock. */
 const STEP = 2;
-/** Prepared entries put into a copy per slice (~15 µs each at most). */
+/** Prepared entries put into a copy between two looks at the clock (~15 µs each at most). */
 const SLICE_ENTRIES = 20;
 /** Changed principal ids read per query. */
 const PAGE = 500;
 
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function changesAt(history: HistoryQueries, pids: readonly string[], version: number): PrincipalChange[] {
+/** The given principals as they are at `version` (null principal: gone), read two queries each. */
+export function changesAt(history: HistoryQueries, pids: readonly string[], version: number): PrincipalChange[] {
   return pids.map((pid) => {
     const principal = history.bindingAt(pid, version);
     const grants = new Map<string, GrantPath>();
@@ -75,6 +76,7 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
   const latest = upTo ?? history.latestVersion()?.id ?? 0;
   if (latest <= index.roleStateVersion) return index;
   const ids = await changedInSlices(history, index.roleStateVersion, latest);
+  // Each principal costs at least one unit: too many are not read twice to find out.
   if (ids.length > inPlaceLimit) return applyInSlices(history, await ownedCopy(index), latest, ids);
   // Nothing writes the index meanwhile: its refresh is the one running.
   const { prepared, cost } = await prepareInSlices(history, index, latest, ids);
@@ -83,12 +85,21 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
   return patchInSlices(await ownedCopy(index), latest, prepared);
 }
 
-/** Puts prepared entries into a copy being built, a few per slice, and returns it at `version`. */
-async function patchInSlices(copy: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): Promise<DecisionIndex> {
-  for (let i = 0; i < prepared.length; i += SLICE_ENTRIES) {
-    patchWithPrepared(copy, version, prepared.slice(i, i + SLICE_ENTRIES));
-    await yieldToRequests();
+/** Puts prepared entries into a copy being built, a batch at a time between requests, and returns it at `version`. */
+async function patchInSlices(copy: DecisionIndex, version: number, prepared: Iterable<PreparedEntry>): Promise<DecisionIndex> {
+  let batch: PreparedEntry[] = [];
+  let started = performance.now();
+  for (const p of prepared) {
+    batch.push(p);
+    if (batch.length < SLICE_ENTRIES) continue;
+    patchWithPrepared(copy, batch);
+    batch = [];
+    if (performance.now() - started >= SLICE_MS) {
+      await yieldToRequests();
+      started = performance.now();
+    }
   }
+  patchWithPrepared(copy, batch);
   return { ...copy, roleStateVersion: version };
 }
 
@@ -114,21 +125,11 @@ export async function rebuildInSlices(history: HistoryQueries, index: DecisionIn
   const copy = await ownedCopy({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
   const changed = new Set(upTo > index.roleStateVersion ? await changedInSlices(history, index.roleStateVersion, upTo) : []);
   const rerank = rerankerFor(copy);
-  // Nothing writes the old index meanwhile: its refresh is the one running.
-  let batch: PreparedEntry[] = [];
-  let started = performance.now();
-  for (const [principalId, entry] of index.principals) {
-    if (changed.has(principalId)) continue;
-    batch.push({ principalId, entry: rerank(entry) });
-    if (batch.length < SLICE_ENTRIES) continue;
-    patchWithPrepared(copy, copy.roleStateVersion, batch);
-    batch = [];
-    if (performance.now() - started >= SLICE_MS) {
-      await yieldToRequests();
-      started = performance.now();
-    }
-  }
-  patchWithPrepared(copy, copy.roleStateVersion, batch);
+  // Nothing writes the old index meanwhile (its refresh is the one running), so it is read across yields.
+  const remade = function* (): Generator<PreparedEntry> {
+    for (const [principalId, entry] of index.principals) if (!changed.has(principalId)) yield { principalId, entry: rerank(entry) };
+  };
+  await patchInSlices(copy, copy.roleStateVersion, remade());
   // Made by the copy's entry maker, so under the new ranks; every entry of the copy is then its own.
   return patchInSlices(copy, upTo, (await prepareInSlices(history, copy, upTo, [...changed])).prepared);
 }
