@@ -12,7 +12,9 @@ export type ToLogWorker = { readonly type: 'append'; readonly id: number; readon
 /** From the worker: opened (with the chain head), a batch's outcome, or the failure to open. */
 export type FromLogWorker =
   | { readonly type: 'ready'; readonly lastHash: string }
-  | { readonly type: 'done'; readonly id: number; readonly error: string | null }
+  | { readonly type: 'done'; readonly id: number; readonly error: null }
+  /** The batch's rows come back: the writer's thread keeps none while they commit. */
+  | { readonly type: 'done'; readonly id: number; readonly error: string; readonly rows: readonly DecisionLogEntry[] }
   | { readonly type: 'open-failed'; readonly error: string };
 
 const port = parentPort;
@@ -36,14 +38,14 @@ if (port) {
       port.close();
       return;
     }
-    let error: string | null = null;
+    let answer: FromLogWorker = { type: 'done', id: m.id, error: null };
     try {
       if (!store) throw new Error('the decision log is not open');
       store.appendOnly(m.rows);
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      answer = { type: 'done', id: m.id, error: err instanceof Error ? err.message : String(err), rows: m.rows };
     }
-    port.postMessage({ type: 'done', id: m.id, error } satisfies FromLogWorker);
+    port.postMessage(answer);
     // After the answer: the batch that completes a run does not wait for the run to be indexed.
     store?.indexDue(m.rows.length);
   });

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DecisionSink } from '../audit/decision-sink.js';
+import { UncommittedBatch } from '../audit/uncommitted-batch.js';
 import { RosterError } from '../errors/roster-error.js';
 import type { DecisionLogEntry } from '../model/decision-log-entry.js';
 import type { FromLogWorker, ToLogWorker } from './decision-log-worker-thread.js';
@@ -26,7 +27,7 @@ export class DecisionLogWorker implements DecisionSink {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (m.error === null) p?.resolve();
-      else p?.reject(new Error(m.error));
+      else p?.reject(new UncommittedBatch(m.error, m.rows));
     });
   }
 
