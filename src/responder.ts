@@ -21,7 +21,7 @@ import { EMPTY_POLICY } from './policy/empty-policy.js';
 import { DEFAULT_AUTHZ_HEADERS } from './serve/authz-headers.js';
 import { createDecisionServer } from './serve/decision-server.js';
 import { DecisionService } from './serve/decision-service.js';
-import { followIndex, loadIndex, rebuildInSlices } from './serve/follow-role-store.js';
+import { followIndex, loadIndex, rebuildInSlices, settleInSlices } from './serve/follow-role-store.js';
 import { freshnessOf } from './serve/freshness-of.js';
 import { listenUnixSocket } from './serve/listen-unix-socket.js';
 import type { MetricFamilyJson } from './serve/metric-family-json.js';
@@ -35,6 +35,12 @@ import type { SyncStateRow } from './store/sync-state-row.js';
 
 /** How often the responder checks the store even without a notification from the provider. */
 const POLL_MS = 1_000;
+/**
+ * The async decision log's thread runs below the thread answering decisions: nobody waits on its
+ * commits, and at equal priority on a small machine it took turns with answers (measurement in
+ * the commit that set this).
+ */
+const ASYNC_LOG_NICE = 10;
 
 export class Responder {
   private refreshing: Promise<void> | null = null;
@@ -70,10 +76,14 @@ export class Responder {
         const logStore = DecisionLogStore.open(config.decisionLog.path);
         let worker: DecisionLogWorker;
         try {
-          worker = await DecisionLogWorker.start(config.decisionLog.path, (err) => {
-            log.error({ err: err.message }, 'the decision log worker died; decisions follow the audit-failure policy');
-            onFatal(err);
-          });
+          worker = await DecisionLogWorker.start(
+            config.decisionLog.path,
+            (err) => {
+              log.error({ err: err.message }, 'the decision log worker died; decisions follow the audit-failure policy');
+              onFatal(err);
+            },
+            config.decisionLog.mode === 'async' ? ASYNC_LOG_NICE : 0,
+          );
         } catch (err) {
           logStore.close();
           throw err;
@@ -149,6 +159,8 @@ export class Responder {
             if (compiled) next = withPolicy(settingsChanged ? { ...next, settingsVersion: settings.version } : next, compiled.policy);
           }
           if (next !== index || next.roleStateVersion !== index.roleStateVersion) this.service.swap(next);
+          // The entries staged for the version now answered are folded in (a decision reads the same).
+          await settleInSlices(next);
           this.service.setFreshness(freshnessOf(settings, recorded.syncStates));
           if (compiled) {
             this.settings = settings;

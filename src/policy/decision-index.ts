@@ -6,6 +6,7 @@ import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { sameRoleIds, type RoleIds } from './role-ids.js';
 import { ShardedMap, SHARDS } from './sharded-map.js';
+import { entryAt, sameValues } from './staged-entries.js';
 import { SubjectIndex } from './subject-index.js';
 
 /** A principal as decisions need it: status, roles by descending rank, the sources behind them. */
@@ -21,13 +22,22 @@ export interface SubjectEntry {
   /** The principal's identifiers as two parallel arrays: 300k small objects cost ~12 MB of a 100k-principal index; the kinds are shared. */
   readonly identifierKinds: readonly IdentifierKind[];
   readonly identifierValues: readonly string[];
+  /** This principal's entry at a newer version, while a follow is under way (staged-entries.ts); read through entryAt. */
+  readonly staged: StagedEntry | undefined;
+}
+
+/** A principal's entry at `version`, staged on the entry the maps hold. */
+export interface StagedEntry {
+  readonly version: number;
+  readonly entry: SubjectEntry;
 }
 
 /**
  * The decision index: one role-state version and one policy version, compiled together. The
- * responder swaps in a new index object whole (a policy reload, a rebuild) or patches this one
- * inside one synchronous step (a small role-state version), so every decision sees one
- * consistent (roleStateVersion, policyVersion) pair.
+ * responder swaps in a new index object whole (a policy reload, a rebuild, a version that changes
+ * many identifiers) or moves this one to a new version in one synchronous step (entries staged
+ * beforehand, see staged-entries.ts), so every decision sees one consistent (roleStateVersion,
+ * policyVersion) pair.
  */
 export interface DecisionIndex {
   readonly roleStateVersion: number;
@@ -38,6 +48,8 @@ export interface DecisionIndex {
   readonly ranks: ReadonlyMap<string, number>;
   /** The store's number for the decision settings the ranks come from (recorded with each decision). */
   readonly settingsVersion?: number;
+  /** Entries with a staged entry not yet folded into them (see settleStaged). Shared by the objects of one index. */
+  readonly unsettled: SubjectEntry[];
 }
 
 /** One principal's new state for a patch; null principal = gone. */
@@ -48,7 +60,7 @@ export interface PrincipalChange {
 }
 
 export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>, settingsVersion?: number): DecisionIndex {
-  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks, settingsVersion };
+  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks, settingsVersion, unsettled: [] };
   const entries = entryMaker(ranks, policy.roleIds);
   const principals = index.principals;
   for (const p of state.principals.values()) {
@@ -61,11 +73,13 @@ export function buildDecisionIndex(state: ResolvedState, roleStateVersion: numbe
 
 /**
  * A copy of the index to patch while this one keeps answering: shares all data until written
- * (O(1)-ish). Patches of the copy replace entries; an in-place follow of the original would
- * change entries the copy shares (see applyPreparedInPlace), so none runs while a copy is built.
+ * (O(1)-ish). Patches of the copy replace entries; staging on the original would change entries
+ * the copy shares (see stageEntries), so none runs while a copy is built, and none may be
+ * unsettled when it is taken.
  */
 export function cloneDecisionIndex(index: DecisionIndex): DecisionIndex {
-  return { ...index, subjects: index.subjects.clone(), principals: index.principals.clone() };
+  if (index.unsettled.length > 0) throw new Error('cloneDecisionIndex: settle the staged entries first');
+  return { ...index, subjects: index.subjects.clone(), principals: index.principals.clone(), unsettled: [] };
 }
 
 /**
@@ -112,53 +126,21 @@ export const prepareEntries = (changes: readonly PrincipalChange[], entries: Ent
   changes.map((c) => ({ principalId: c.principalId, entry: c.principal ? entries(c.principal, c.grants) : null }));
 
 /**
- * Applies prepared entries to `index` itself, in one synchronous step, and returns it at
- * `version`. A principal whose identifier values are unchanged (nearly all: versions mostly move
- * roles and status) has its entry object updated in place: the subject and principal maps
- * already hold that object, so no map changes. Map operations on a 500k-key index cost about
- * 1 µs each on a small VM (cache misses), so removing and re-adding 5 identifiers took ~15 µs a
- * principal: 10k principals held requests for ~150 ms, against ~20 ms in place (measured).
- * Only for the index being answered: an index cloned from it before shares those entry objects
- * and would see the change too, so no clone may be kept across this.
+ * Applies prepared entries that change the maps (joins, leaves, changed identifiers: the ones
+ * stageEntries left) to `index` itself, and returns it at `version`, in one synchronous step with
+ * nothing else: entries staged at `version` take effect in the same step. Map operations on a
+ * 500k-key index cost ~1 µs each on a small VM (cache misses): ~15 µs a principal.
  */
 export function applyPreparedInPlace(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): DecisionIndex {
-  applyPrepared(index, prepared, true);
+  patchWithPrepared(index, prepared);
   return { ...index, roleStateVersion: version };
 }
 
-/** Puts prepared entries into `index` (a copy being built) by replacing entries, never changing one another index may share. */
+/** Puts prepared entries into `index` by replacing entries, never changing one another index may share. */
 export function patchWithPrepared(index: DecisionIndex, prepared: readonly PreparedEntry[]): void {
-  applyPrepared(index, prepared, false);
-}
-
-/**
- * What applying `prepared` in place costs, in units of one entry updated where it stands (~2 µs):
- * a join, a leave or a changed identifier is removed from and added to the maps (~15 µs).
- */
-export function inPlaceCost(index: DecisionIndex, prepared: readonly PreparedEntry[]): number {
-  let cost = 0;
-  for (const { principalId, entry } of prepared) {
-    const old = index.principals.get(principalId);
-    cost += old && entry && sameValues(old.identifierValues, entry.identifierValues) ? 1 : MAP_CHANGE_COST;
-  }
-  return cost;
-}
-
-const MAP_CHANGE_COST = 8;
-
-function applyPrepared(index: DecisionIndex, prepared: readonly PreparedEntry[], updateInPlace: boolean): void {
   const principals = index.principals;
   for (const { principalId, entry } of prepared) {
     const old = principals.get(principalId);
-    if (updateInPlace && old && entry && sameValues(old.identifierValues, entry.identifierValues)) {
-      const target = old as { -readonly [K in keyof SubjectEntry]: SubjectEntry[K] };
-      target.status = entry.status;
-      target.roles = entry.roles;
-      target.roleIds = entry.roleIds;
-      target.sources = entry.sources;
-      target.identifierKinds = entry.identifierKinds;
-      continue;
-    }
     if (old) index.subjects.remove(principalId, old.identifierValues);
     if (entry) {
       principals.set(principalId, entry);
@@ -167,11 +149,20 @@ function applyPrepared(index: DecisionIndex, prepared: readonly PreparedEntry[],
   }
 }
 
-function sameValues(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * What the step that moves the index to the prepared version costs, in units of ~2 µs: a join, a
+ * leave or a changed identifier changes the maps (~15 µs); an entry staged beforehand costs nothing.
+ */
+export function inPlaceCost(index: DecisionIndex, prepared: readonly PreparedEntry[]): number {
+  let cost = 0;
+  for (const { principalId, entry } of prepared) {
+    const old = index.principals.get(principalId);
+    if (!(old && entry && sameValues(old.identifierValues, entry.identifierValues))) cost += MAP_CHANGE_COST;
+  }
+  return cost;
 }
+
+const MAP_CHANGE_COST = 8;
 
 /**
  * The same principals and subjects under another policy (a policy reload keeps the role state).
@@ -181,11 +172,12 @@ function sameValues(a: readonly string[], b: readonly string[]): boolean {
 export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): DecisionIndex {
   if (sameRoleIds(index.policy.roleIds, policy.roleIds)) return { ...index, policy };
   const ids = new Map<readonly string[], readonly (number | undefined)[]>();
-  const next: DecisionIndex = { ...index, policy, subjects: new SubjectIndex(), principals: new ShardedMap() };
-  for (const e of index.principals.values()) {
+  const next: DecisionIndex = { ...index, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), unsettled: [] };
+  for (const held of index.principals.values()) {
+    const e = entryAt(index, held);
     let roleIds = ids.get(e.roles);
     if (!roleIds) ids.set(e.roles, (roleIds = Object.freeze(e.roles.map((r) => policy.roleIds.get(r)))));
-    const entry = { ...e, roleIds };
+    const entry: SubjectEntry = { ...e, roleIds, staged: undefined };
     next.principals.set(e.principalId, entry);
     next.subjects.add(entry, entry.identifierValues);
   }
@@ -203,14 +195,14 @@ export function rerankerFor(index: DecisionIndex): (e: SubjectEntry) => SubjectE
   const byRank = rankOrder(index.ranks);
   const lists = new Map<string, { roles: readonly string[]; ids: readonly (number | undefined)[] }>();
   return (e) => {
-    if (e.roles.length === 0) return { ...e };
+    if (e.roles.length === 0) return { ...e, staged: undefined };
     const key = [...e.roles].sort().join('\u0000');
     let shared = lists.get(key);
     if (!shared) {
       const roles = Object.freeze([...e.roles].sort(byRank));
       lists.set(key, (shared = { roles, ids: Object.freeze(roles.map((r) => index.policy.roleIds.get(r))) }));
     }
-    return { ...e, roles: shared.roles, roleIds: shared.ids };
+    return { ...e, roles: shared.roles, roleIds: shared.ids, staged: undefined };
   };
 }
 
@@ -252,7 +244,7 @@ function entryMaker(ranks: ReadonlyMap<string, number>, roleIds: RoleIds): (p: P
     const kinds = p.identifiers.map((i) => i.kind);
     const identifierKinds = once(kindLists, kinds.join(','), () => Object.freeze(kinds));
     const identifierValues = Object.freeze(p.identifiers.map((i) => i.value));
-    return { principalId: p.id, status: intern(p.status) as PrincipalStatus, roles, roleIds: ids, sources, identifierKinds, identifierValues };
+    return { principalId: p.id, status: intern(p.status) as PrincipalStatus, roles, roleIds: ids, sources, identifierKinds, identifierValues, staged: undefined };
   };
 }
 

@@ -2,17 +2,20 @@ import type { DecisionSettings } from '../model/decision-settings.js';
 import type { GrantPath } from '../model/grant-path.js';
 import { applyPreparedInPlace, buildDecisionIndex, cloneDecisionIndex, entryMakerFor, inPlaceCost, ownDecisionIndexShards, patchDecisionIndex, patchWithPrepared, prepareEntries, rerankerFor, type DecisionIndex, type PreparedEntry, type PrincipalChange } from '../policy/decision-index.js';
 import type { CompiledPolicy } from '../policy/compiled-policy.js';
+import { settleStaged, stageEntries } from '../policy/staged-entries.js';
 import type { HistoryQueries } from '../store/history-queries.js';
 
 /**
- * The largest version applied to the answering index in one step, in units of one entry updated
- * where it stands (~2 µs; a join, leave or identifier change counts 8): about 10 ms. The entries
- * are read and made between requests first. Before, versions of up to 2,000 principals were read
- * and patched in one step: 1,500 principals held requests for 76-124 ms. A larger version is
- * applied to a copy in slices and swapped: no step that long, but every shard is copied (a
- * 10k-principal version measured 18-28 ms for a one-step apply, 7-11 ms for the copy's longest slice).
+ * The most map changes (joins, leaves, changed identifiers; 8 units of ~2 µs each) a version may
+ * make to the answering index in the one step that moves it to the version: about 10 ms. Other
+ * changed principals are staged beforehand and cost the step nothing. A version with more is
+ * applied to a copy in slices and swapped: no step that long, but every shard of both maps is
+ * copied, and the garbage collector's full mark that the copies bring on held requests for
+ * hundreds of ms (a 10%-of-100k version, in the socket-during-apply benchmark).
  */
 const PREPARED_IN_PLACE_LIMIT = 5_000;
+/** Entries staged or folded between two looks at the clock (each costs a map lookup or a write to an entry: ~1 µs at most). */
+const STAGE_STEP = 50;
 /**
  * A slice of that work runs about this long before requests get the event loop back. At 1 ms
  * (with 10 principals between looks at the clock) slices measured 1.5-9 ms on a busy 2-vCPU
@@ -68,21 +71,46 @@ export function loadIndex(history: HistoryQueries, policy: CompiledPolicy, setti
 /**
  * Brings an index up to the store's latest version, or `upTo`. The new entries are read and made
  * in slices (yielding to requests between them) while the index keeps answering the version it
- * has; then they are applied to it in one synchronous step, or, when that step would cost more
- * than `inPlaceLimit` (see PREPARED_IN_PLACE_LIMIT), applied to a copy in slices and the copy is
- * returned for an atomic swap. Either way no request sees a half-applied version.
+ * has, and staged on the entries they replace (stageEntries); then one synchronous step applies
+ * the joins, leaves and identifier changes and moves the index to the new version, which every
+ * staged entry takes effect with. When those map changes would cost more than `inPlaceLimit` (see
+ * PREPARED_IN_PLACE_LIMIT; below 0: always), the version is applied to a copy in slices and the
+ * copy is returned for an atomic swap. Either way no request sees a half-applied version. The
+ * staged entries are folded in later (settleInSlices: after the swap, or first thing next time).
  */
 export async function followIndex(history: HistoryQueries, index: DecisionIndex, upTo?: number, inPlaceLimit = PREPARED_IN_PLACE_LIMIT): Promise<DecisionIndex> {
   const latest = upTo ?? history.latestVersion()?.id ?? 0;
   if (latest <= index.roleStateVersion) return index;
+  await settleInSlices(index);
   const ids = await changedInSlices(history, index.roleStateVersion, latest);
-  // Each principal costs at least one unit: too many are not read twice to find out.
-  if (ids.length > inPlaceLimit) return applyInSlices(history, await ownedCopy(index), latest, ids);
   // Nothing writes the index meanwhile: its refresh is the one running.
   const { prepared, cost } = await prepareInSlices(history, index, latest, ids);
-  if (cost <= inPlaceLimit) return applyPreparedInPlace(index, latest, prepared);
-  // Many joins, leaves or identifier changes (an e-mail domain renamed): to a copy instead.
-  return patchInSlices(await ownedCopy(index), latest, prepared);
+  if (cost > inPlaceLimit || inPlaceLimit < 0) return patchInSlices(await ownedCopy(index), latest, prepared);
+  const rest = await stageInSlices(index, latest, prepared);
+  return applyPreparedInPlace(index, latest, rest);
+}
+
+/** Folds the entries staged on `index` into it (a decision reads the same before and after), a step at a time between requests. */
+export async function settleInSlices(index: DecisionIndex): Promise<void> {
+  let started = performance.now();
+  for (const _ of settleStaged(index, STAGE_STEP)) {
+    if (performance.now() - started < SLICE_MS) continue;
+    await yieldToRequests();
+    started = performance.now();
+  }
+}
+
+/** Stages prepared entries on the index (stageEntries), a batch at a time between requests; returns the ones left for the final step. */
+async function stageInSlices(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): Promise<PreparedEntry[]> {
+  const rest: PreparedEntry[] = [];
+  let started = performance.now();
+  for (let i = 0; i < prepared.length; i += STAGE_STEP) {
+    for (const p of stageEntries(index, version, prepared.slice(i, i + STAGE_STEP))) rest.push(p);
+    if (performance.now() - started < SLICE_MS) continue;
+    await yieldToRequests();
+    started = performance.now();
+  }
+  return rest;
 }
 
 /** Puts prepared entries into a copy being built, a batch at a time between requests, and returns it at `version`. */
@@ -122,6 +150,7 @@ async function ownedCopy(index: DecisionIndex): Promise<DecisionIndex> {
  * revocations included, waited behind it.
  */
 export async function rebuildInSlices(history: HistoryQueries, index: DecisionIndex, policy: CompiledPolicy, settings: Pick<DecisionSettings, 'ranks' | 'version'>, upTo: number): Promise<DecisionIndex> {
+  await settleInSlices(index);
   const copy = await ownedCopy({ ...index, policy, ranks: settings.ranks, settingsVersion: settings.version });
   const changed = new Set(upTo > index.roleStateVersion ? await changedInSlices(history, index.roleStateVersion, upTo) : []);
   const rerank = rerankerFor(copy);
@@ -174,16 +203,6 @@ async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, ve
     for (const p of made) prepared.push(p);
   });
   return { prepared, cost };
-}
-
-async function applyInSlices(history: HistoryQueries, index: DecisionIndex, version: number, pids: readonly string[]): Promise<DecisionIndex> {
-  let current = index;
-  // One maker for all slices: entries made in different slices share strings and lists too.
-  const entries = entryMakerFor(index);
-  await forEachSlice(pids, (chunk) => {
-    current = patchDecisionIndex(current, version, changesAt(history, chunk, version), entries);
-  });
-  return patchDecisionIndex(current, version, []);
 }
 
 /** Calls `step` with STEP ids at a time, yielding to requests after each ~SLICE_MS of them. */

@@ -3,10 +3,16 @@
  * connection, so a batch's inserts and its fsync run beside the event loop that answers
  * decisions. Batches arrive in order and commit in order, one transaction each.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DecisionLogEntry } from '../model/decision-log-entry.js';
 import { DecisionLogStore } from './decision-log-store.js';
 
+/** What the thread starts with: the log's path and this thread's nice value (0: as the process). */
+export interface LogWorkerData {
+  readonly path: string;
+  readonly nice: number;
+}
 /** To the worker: a batch to commit (`id` names the answer), or close. */
 export type ToLogWorker = { readonly type: 'append'; readonly id: number; readonly rows: readonly DecisionLogEntry[] } | { readonly type: 'close' };
 /** From the worker: opened (with the chain head), a batch's outcome, or the failure to open. */
@@ -19,9 +25,18 @@ export type FromLogWorker =
 
 const port = parentPort;
 if (port) {
+  const { path, nice } = workerData as LogWorkerData;
+  // Without an argument os.setPriority sets the calling thread only: this one.
+  if (nice !== 0) {
+    try {
+      setPriority(nice);
+    } catch {
+      // Not permitted here (e.g. a raised value without RLIMIT_NICE): the log works the same, at the process's priority.
+    }
+  }
   let store: DecisionLogStore | null = null;
   try {
-    store = DecisionLogStore.open((workerData as { path: string }).path);
+    store = DecisionLogStore.open(path);
     port.postMessage({ type: 'ready', lastHash: store.lastHash() } satisfies FromLogWorker);
     // A backlog of unindexed records (a log upgraded from a release without the run index): one
     // run per turn of this thread's loop, so batches to commit get their turns in between.

@@ -3,7 +3,7 @@ import type { DecisionSink } from '../audit/decision-sink.js';
 import { UncommittedBatch } from '../audit/uncommitted-batch.js';
 import { RosterError } from '../errors/roster-error.js';
 import type { DecisionLogEntry } from '../model/decision-log-entry.js';
-import type { FromLogWorker, ToLogWorker } from './decision-log-worker-thread.js';
+import type { FromLogWorker, LogWorkerData, ToLogWorker } from './decision-log-worker-thread.js';
 
 const THREAD = new URL('./decision-log-worker-thread.js', import.meta.url);
 
@@ -31,9 +31,12 @@ export class DecisionLogWorker implements DecisionSink {
     });
   }
 
-  /** Starts the thread and waits until it has opened (and migrated) the log at `path`. */
-  static start(path: string, onDeath: (err: Error) => void): Promise<DecisionLogWorker> {
-    const worker = new Worker(THREAD, { workerData: { path } });
+  /**
+   * Starts the thread and waits until it has opened (and migrated) the log at `path`. `nice`: the
+   * thread's own CPU priority (Linux nice is per thread), for a log nobody waits on (async).
+   */
+  static start(path: string, onDeath: (err: Error) => void, nice = 0): Promise<DecisionLogWorker> {
+    const worker = new Worker(THREAD, { workerData: { path, nice } satisfies LogWorkerData });
     return new Promise((resolve, reject) => {
       const early = (err: Error): void => reject(new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err.message }));
       worker.once('error', early);

@@ -4,11 +4,12 @@ import { seededRandom } from '../../bench/seeded-random.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
 import type { Account } from '../../src/model/account.js';
 import { decide } from '../../src/policy/decide.js';
-import type { DecisionIndex, SubjectEntry } from '../../src/policy/decision-index.js';
+import { withPolicy, type DecisionIndex, type SubjectEntry } from '../../src/policy/decision-index.js';
 import { lookupSubject } from '../../src/policy/lookup-subject.js';
+import { entryAt, stageEntries } from '../../src/policy/staged-entries.js';
 import type { SubjectLookup } from '../../src/policy/subject-index.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
-import { followIndex, loadIndex, rebuildInSlices } from '../../src/serve/follow-role-store.js';
+import { followIndex, loadIndex, rebuildInSlices, settleInSlices } from '../../src/serve/follow-role-store.js';
 import { group, inGroup, user } from '../support/builders.js';
 import { testApplier } from '../support/test-applier.js';
 
@@ -38,16 +39,19 @@ const VALUES = Array.from({ length: 30 }, (_, i) => `v${i}`);
 function view(index: DecisionIndex): unknown {
   const entries = [...index.principals]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([id, e]) => [id, e.status, e.roles.join(), e.roleIds.join(), e.sources.join(), e.identifierKinds.join(), e.identifierValues.join()]);
+    .map(([id, held]) => {
+      const e = entryAt(index, held);
+      return [id, e.status, e.roles.join(), e.roleIds.join(), e.sources.join(), e.identifierKinds.join(), e.identifierValues.join()];
+    });
   const found = (f: SubjectLookup<SubjectEntry>): unknown => {
     if (f === null) return null;
     if ('owners' in f) return ['ambiguous', ...f.owners];
-    assert.equal(f, index.principals.get(f.principalId), `the subject index holds the principal map's entry for ${f.principalId}`);
+    assert.equal(f, entryAt(index, index.principals.get(f.principalId)!), `the principal map holds the entry found for ${f.principalId}`);
     return [f.principalId, f.status, f.roles.join(), f.roleIds.join()];
   };
   const fresh = new Map([['d', { lastSuccessAt: 0, maxStalenessMs: 1e12 }], ['e', { lastSuccessAt: 0, maxStalenessMs: 1e12 }]]);
   const lookups = VALUES.flatMap((v) => [
-    [v, found(index.subjects.lookup(v))],
+    [v, found(lookupSubject(index, { id: v }))],
     ...KINDS.map((kind) => [kind, v, found(lookupSubject(index, { id: v, kind }))]),
     ...['read', 'write'].map((action) => {
       const d = decide(index, { subject: { id: v }, route: '/api/x', method: 'GET', action }, 0, fresh);
@@ -86,7 +90,7 @@ describe('following the role store, at random', () => {
       };
       await sync();
       let index = loadIndex(t.store.history, policy, { ranks });
-      const paths = { inPlace: 0, copy: 0, rebuilt: 0 };
+      const paths = { inPlace: 0, staged: 0, copy: 0, rebuilt: 0 };
       for (let round = 0; round < 60; round++) {
         const versions = 1 + r.int(3);
         for (let s = 0; s < versions; s++) {
@@ -104,8 +108,18 @@ describe('following the role store, at random', () => {
           t.tick();
           await sync();
         }
-        // Limits that send a version to each path: 0 always copies; 60 lets every principal in but
-        // sends one with several joins or identifier changes (8 units each) to the copy after preparing.
+        // A follow that failed after staging (never moved the index on): its entries are never
+        // read, and the next follow or rebuild drops them.
+        if (r.int(5) === 0) {
+          await settleInSlices(index); // as every follow does first
+          const answering = view(index);
+          const victims = [...index.principals.values()].filter(() => r.int(4) === 0).map((e) => ({ principalId: e.principalId, entry: { ...e, status: 'suspended' as const, roles: [], roleIds: [], staged: undefined } }));
+          assert.equal(stageEntries(index, index.roleStateVersion + 1, victims).length, 0);
+          assert.deepEqual(view(index), answering, 'entries staged at a version the index has not reached are not read');
+        }
+        // Limits that send a version to each path: -1 always copies; 0 copies a version with any
+        // join, leave or identifier change and stages one without; 60 sends one with several of
+        // them (8 units each) to the copy after preparing.
         let next: DecisionIndex;
         if (r.int(6) === 0) {
           // A reload with new ranks (ties included) and maybe another policy, behind the versions just written.
@@ -116,15 +130,27 @@ describe('following the role store, at random', () => {
           assert.deepEqual(view(index), answering, 'the index that kept answering did not change');
           paths.rebuilt++;
         } else {
-          const limit = [0, 60, undefined][r.int(3)];
+          const limit = [-1, 0, 60, undefined, undefined][r.int(5)];
           next = await followIndex(t.store.history, index, undefined, limit);
+          if (next.unsettled.length > 0) paths.staged++;
           if (next.principals === index.principals) paths.inPlace++;
           else paths.copy++;
+          // A reload that keeps the ranks: the policy is taken up right after the follow, staged entries unfolded.
+          if (r.int(4) === 0) {
+            policy = policies[r.int(policies.length)]!;
+            next = withPolicy(next, policy);
+          }
         }
-        assert.deepEqual(view(next), view(loadIndex(t.store.history, policy, { ranks })), `seed ${seed}, round ${round}`);
+        const expected = view(loadIndex(t.store.history, policy, { ranks }));
+        assert.deepEqual(view(next), expected, `seed ${seed}, round ${round}`);
+        // The responder folds staged entries in after the swap; unfolded, the next follow does.
+        if (r.int(2) === 0) {
+          await settleInSlices(next);
+          assert.deepEqual(view(next), expected, `seed ${seed}, round ${round}, settled`);
+        }
         index = next;
       }
-      assert.ok(paths.inPlace > 10 && paths.copy > 10 && paths.rebuilt > 3, `every path taken (${JSON.stringify(paths)})`);
+      assert.ok(paths.inPlace > 10 && paths.staged > 10 && paths.copy > 10 && paths.rebuilt > 3, `every path taken (${JSON.stringify(paths)})`);
     }
   });
 });

@@ -1,0 +1,66 @@
+import type { DecisionIndex, PreparedEntry, StagedEntry, SubjectEntry } from './decision-index.js';
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The entry a decision reads for `e` under `index`: the staged one once the index has reached its
+ * version. A follow stages a principal's new entry on the one the maps hold (stageEntry) while the
+ * index keeps answering its own version, then moves the index to the new version in one
+ * assignment, so every staged entry takes effect at once.
+ */
+export function entryAt(index: DecisionIndex, e: SubjectEntry): SubjectEntry {
+  const s = e.staged;
+  return s !== undefined && s.version <= index.roleStateVersion ? s.entry : e;
+}
+
+/**
+ * Stages prepared entries on the entries the maps already hold, at `version`, when that needs no
+ * map change (the identifier values are unchanged: nearly every principal of a version, which
+ * moves roles and status). Returns the others (joins, leaves, changed identifiers), to be
+ * applied to the maps in the step that moves the index to `version`. Nothing a decision at the
+ * index's current version reads changes. Only for the answering index, settled (settleStaged);
+ * no clone may share its entries meanwhile (see cloneDecisionIndex).
+ */
+export function stageEntries(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): PreparedEntry[] {
+  const rest: PreparedEntry[] = [];
+  for (const p of prepared) {
+    const old = index.principals.get(p.principalId);
+    if (old && p.entry && sameValues(old.identifierValues, p.entry.identifierValues)) {
+      if (old.staged !== undefined) throw new Error(`stageEntries: ${p.principalId} has a staged entry already (settle first)`);
+      (old as Writable<SubjectEntry>).staged = { version, entry: p.entry } satisfies StagedEntry;
+      index.unsettled.push(old);
+    } else rest.push(p);
+  }
+  return rest;
+}
+
+/**
+ * Folds staged entries into the entries they were staged on, `count` at a time (the caller
+ * yields between steps): a staged entry the index has reached becomes the entry's own state (a
+ * decision reads the same either way); one it has not reached (a follow that failed before its
+ * last step) is dropped.
+ */
+export function* settleStaged(index: DecisionIndex, count: number): Generator<void> {
+  const list = index.unsettled;
+  while (list.length > 0) {
+    for (const e of list.splice(Math.max(0, list.length - count))) {
+      const target = e as Writable<SubjectEntry>;
+      const s = target.staged;
+      target.staged = undefined;
+      if (s === undefined || s.version > index.roleStateVersion) continue;
+      target.status = s.entry.status;
+      target.roles = s.entry.roles;
+      target.roleIds = s.entry.roleIds;
+      target.sources = s.entry.sources;
+      target.identifierKinds = s.entry.identifierKinds;
+    }
+    yield;
+  }
+}
+
+/** Whether two identifier value lists are equal, in order. */
+export function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
