@@ -32,14 +32,20 @@ export class DecisionLogStore {
     this.queries = new DecisionLogQueries(db, this.index);
   }
 
-  /** `indexRunRows`, `indexFoldRuns`: records per run of the subject/principal index, runs per fold of its newest-record table (decision-log-index.ts); tests make them small. */
-  static open(path: string, opts: { readonly readonly?: boolean; readonly indexRunRows?: number; readonly indexFoldRuns?: number } = {}): DecisionLogStore {
+  /**
+   * `indexRunRows`, `indexFoldRuns`: records per run of the subject/principal index, runs per fold
+   * of its newest-record table (decision-log-index.ts); tests make them small. `fsyncEachCommit`
+   * (default true): false for a log nobody waits on (async mode), whose commits then reach the
+   * disk at checkpoints (SQLite synchronous=NORMAL): a process crash still loses no commit, a
+   * power loss can lose the commits since the last checkpoint.
+   */
+  static open(path: string, opts: { readonly readonly?: boolean; readonly indexRunRows?: number; readonly indexFoldRuns?: number; readonly fsyncEachCommit?: boolean } = {}): DecisionLogStore {
     try {
       if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
       const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: 5000 });
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = FULL');
+        db.pragma(`synchronous = ${opts.fsyncEachCommit === false ? 'NORMAL' : 'FULL'}`);
         const v = db.pragma('user_version', { simple: true }) as number;
         for (let i = v; i < DECISION_LOG_MIGRATIONS.length; i++) {
           db.transaction(() => {

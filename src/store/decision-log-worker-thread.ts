@@ -8,10 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DecisionLogEntry } from '../model/decision-log-entry.js';
 import { DecisionLogStore } from './decision-log-store.js';
 
-/** What the thread starts with: the log's path and this thread's nice value (0: as the process). */
+/** What the thread starts with: the log's path, this thread's nice value (0: as the process), and whether each commit waits for fsync. */
 export interface LogWorkerData {
   readonly path: string;
   readonly nice: number;
+  readonly fsyncEachCommit: boolean;
 }
 /** To the worker: a batch to commit (`id` names the answer), or close. */
 export type ToLogWorker = { readonly type: 'append'; readonly id: number; readonly rows: readonly DecisionLogEntry[] } | { readonly type: 'close' };
@@ -25,7 +26,7 @@ export type FromLogWorker =
 
 const port = parentPort;
 if (port) {
-  const { path, nice } = workerData as LogWorkerData;
+  const { path, nice, fsyncEachCommit } = workerData as LogWorkerData;
   // Without an argument os.setPriority sets the calling thread only: this one.
   if (nice !== 0) {
     try {
@@ -36,7 +37,7 @@ if (port) {
   }
   let store: DecisionLogStore | null = null;
   try {
-    store = DecisionLogStore.open(path);
+    store = DecisionLogStore.open(path, { fsyncEachCommit });
     port.postMessage({ type: 'ready', lastHash: store.lastHash() } satisfies FromLogWorker);
     // A backlog of unindexed records (a log upgraded from a release without the run index): one
     // run per turn of this thread's loop, so batches to commit get their turns in between.

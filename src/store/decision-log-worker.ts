@@ -32,11 +32,13 @@ export class DecisionLogWorker implements DecisionSink {
   }
 
   /**
-   * Starts the thread and waits until it has opened (and migrated) the log at `path`. `nice`: the
-   * thread's own CPU priority (Linux nice is per thread), for a log nobody waits on (async).
+   * Starts the thread and waits until it has opened (and migrated) the log at `path`. For a log
+   * nobody waits on (async): `nice`, the thread's own CPU priority (Linux nice is per thread), and
+   * `fsyncEachCommit: false` (see DecisionLogStore.open).
    */
-  static start(path: string, onDeath: (err: Error) => void, nice = 0): Promise<DecisionLogWorker> {
-    const worker = new Worker(THREAD, { workerData: { path, nice } satisfies LogWorkerData });
+  static start(path: string, onDeath: (err: Error) => void, opts: { readonly nice?: number; readonly fsyncEachCommit?: boolean } = {}): Promise<DecisionLogWorker> {
+    const data: LogWorkerData = { path, nice: opts.nice ?? 0, fsyncEachCommit: opts.fsyncEachCommit ?? true };
+    const worker = new Worker(THREAD, { workerData: data });
     return new Promise((resolve, reject) => {
       const early = (err: Error): void => reject(new RosterError('ROSTER_ERR_STORE_OPEN', { path, cause: err.message }));
       worker.once('error', early);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -133,6 +133,30 @@ describe('decision log worker thread', () => {
     assert.deepEqual(a.ids(), ['d10', 'd11', 'd12', 'd13', 'd14']);
     assert.equal(a.verify().ok, true);
     await a.close();
+  });
+
+  it('an async log: the thread runs at the nice value given, and its commits do not wait for fsync (a durable one does)', async () => {
+    const dir = tempDir();
+    const sync = (opts: { fsyncEachCommit?: boolean }): unknown => {
+      const s = DecisionLogStore.open(join(dir, `s${String(opts.fsyncEachCommit)}.db`), opts);
+      const v = s.db.pragma('synchronous', { simple: true });
+      s.close();
+      return v;
+    };
+    assert.equal(sync({}), 2, 'FULL by default');
+    assert.equal(sync({ fsyncEachCommit: false }), 1, 'NORMAL');
+    if (process.platform !== 'linux') return;
+    const niceOfThreads = (): number[] => readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    assert.ok(!niceOfThreads().includes(7));
+    const worker = await DecisionLogWorker.start(join(dir, 'w.db'), () => undefined, { nice: 7, fsyncEachCommit: false });
+    assert.equal(niceOfThreads().filter((n) => n === 7).length, 1, 'one thread, the log thread, at nice 7');
+    const writer = new DecisionLogWriter(worker, { mode: 'async', windowMs: 1, maxBatch: 8 });
+    for (let i = 0; i < 20; i++) writer.append(record(i));
+    await writer.close();
+    await worker.close();
+    const store = DecisionLogStore.open(join(dir, 'w.db'));
+    assert.equal(verifyChain(store.scan(), GENESIS_HASH, 1).records, 20);
+    store.close();
   });
 
   it('continues the chain of an existing log, and an unopenable path is a clear error', async () => {
