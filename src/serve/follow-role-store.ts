@@ -91,26 +91,30 @@ export async function followIndex(history: HistoryQueries, index: DecisionIndex,
 }
 
 /** Folds the entries staged on `index` into it (a decision reads the same before and after), a step at a time between requests. */
-export async function settleInSlices(index: DecisionIndex): Promise<void> {
-  let started = performance.now();
-  for (const _ of settleStaged(index, STAGE_STEP)) {
-    if (performance.now() - started < SLICE_MS) continue;
-    await yieldToRequests();
-    started = performance.now();
-  }
-}
+export const settleInSlices = (index: DecisionIndex): Promise<void> => runInSlices(settleStaged(index, STAGE_STEP));
 
 /** Stages prepared entries on the index (stageEntries), a batch at a time between requests; returns the ones left for the final step. */
 async function stageInSlices(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): Promise<PreparedEntry[]> {
   const rest: PreparedEntry[] = [];
+  await runInSlices(
+    (function* () {
+      for (let i = 0; i < prepared.length; i += STAGE_STEP) {
+        for (const p of stageEntries(index, version, prepared.slice(i, i + STAGE_STEP))) rest.push(p);
+        yield;
+      }
+    })(),
+  );
+  return rest;
+}
+
+/** Runs `steps` (each well under SLICE_MS), yielding to requests whenever SLICE_MS has passed. */
+async function runInSlices(steps: Iterable<void>): Promise<void> {
   let started = performance.now();
-  for (let i = 0; i < prepared.length; i += STAGE_STEP) {
-    for (const p of stageEntries(index, version, prepared.slice(i, i + STAGE_STEP))) rest.push(p);
+  for (const _ of steps) {
     if (performance.now() - started < SLICE_MS) continue;
     await yieldToRequests();
     started = performance.now();
   }
-  return rest;
 }
 
 /** Puts prepared entries into a copy being built, a batch at a time between requests, and returns it at `version`. */
@@ -137,7 +141,7 @@ async function patchInSlices(copy: DecisionIndex, version: number, prepared: Ite
  */
 async function ownedCopy(index: DecisionIndex): Promise<DecisionIndex> {
   const copy = cloneDecisionIndex(index);
-  await ownShardsInSlices(copy);
+  await runInSlices(ownDecisionIndexShards(copy));
   return copy;
 }
 
@@ -161,16 +165,6 @@ export async function rebuildInSlices(history: HistoryQueries, index: DecisionIn
   await patchInSlices(copy, copy.roleStateVersion, remade());
   // Made by the copy's entry maker, so under the new ranks; every entry of the copy is then its own.
   return patchInSlices(copy, upTo, (await prepareInSlices(history, copy, upTo, [...changed])).prepared);
-}
-
-/** Makes a copy's shards its own (it is about to change most of them), yielding between slices. */
-async function ownShardsInSlices(copy: DecisionIndex): Promise<void> {
-  let started = performance.now();
-  for (const _ of ownDecisionIndexShards(copy)) {
-    if (performance.now() - started < SLICE_MS) continue;
-    await yieldToRequests();
-    started = performance.now();
-  }
 }
 
 /** The principals versions (from, to] touched, read a page at a time between requests. */
