@@ -159,15 +159,17 @@ export class Responder {
             next = await followIndex(this.store.history, index, recorded.version);
             if (compiled) next = withPolicy(settingsChanged ? { ...next, settingsVersion: settings.version } : next, compiled.policy);
           }
+          // The index and the freshness recorded with it in the same turn: a decision recorded
+          // under the new settings version is judged by that version's staleness limits.
           if (next !== index || next.roleStateVersion !== index.roleStateVersion) this.service.swap(next);
-          // The entries staged for the version now answered are folded in (a decision reads the same).
-          await settleInSlices(next);
           this.service.setFreshness(freshnessOf(settings, recorded.syncStates));
           if (compiled) {
             this.settings = settings;
             this.policyHash = compiled.hash;
             this.log.info({ policy: compiled.hash, settingsVersion: settings.version ?? null }, settingsChanged ? 'decision settings in force' : 'policy version in force');
           }
+          // Then the entries staged for the version now answered are folded in (a decision reads the same).
+          await settleInSlices(next);
         } catch (err) {
           this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'responder could not follow the store; serving the last good index');
         }

@@ -268,11 +268,15 @@ export class DecisionLogWriter {
     this.releaseRoom(false);
   }
 
-  /** The async records of a batch the sink failed, as it handed them back (a sink that did not: they are counted dropped). */
+  /**
+   * The async records of a batch the sink failed, as it handed them back. A sink that did not
+   * (the log's thread died with the batch) lost them: counted dropped and reported, never silent.
+   */
   private handedBack(err: unknown, count: number): Pending[] {
     if (this.options.mode === 'durable') return [];
     if (err instanceof UncommittedBatch) return err.rows.map((row) => ({ row }));
     this.dropped += count;
+    this.onError(new Error(`${count} answered decision records were lost with the batch the decision log was committing`));
     return [];
   }
 

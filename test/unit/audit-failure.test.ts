@@ -85,6 +85,18 @@ describe('decision-log failure policy', () => {
     assert.equal(t.verify().ok, true);
   });
 
+  it('an async sink that fails without handing the batch back (its thread died) loses it: counted and reported, never silent', async () => {
+    const errors: string[] = [];
+    const sink = { lastHash: () => '0'.repeat(64), append: (): Promise<void> => Promise.reject(new Error('the decision log worker exited (code 1)')) };
+    const writer = new DecisionLogWriter(sink, { mode: 'async', windowMs: 1, maxBatch: 64 }, (e) => errors.push(e.message));
+    for (let i = 0; i < 3; i++) writer.append({ decisionId: `d${i}`, at: 1, request, decision: { decision: 'allow', reason: 'allowed_by_role', roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x' } });
+    await sleep(20);
+    assert.equal(writer.stats.dropped, 3);
+    assert.equal(writer.queueDepth, 0);
+    assert.ok(errors.some((m) => /3 answered decision records were lost/.test(m)), errors.join('; '));
+    await writer.close();
+  });
+
   it('closing while the log still fails reports the records it could not commit (never a silent loss) and settles every caller', async () => {
     const log = DecisionLogStore.open(join(tempDir(), 'd.db'));
     const errors: string[] = [];

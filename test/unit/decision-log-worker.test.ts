@@ -147,9 +147,11 @@ describe('decision log worker thread', () => {
     assert.equal(sync({ fsyncEachCommit: false }), 1, 'NORMAL');
     if (process.platform !== 'linux') return;
     const niceOfThreads = (): number[] => readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
-    assert.ok(!niceOfThreads().includes(7));
-    const worker = await DecisionLogWorker.start(join(dir, 'w.db'), () => undefined, { nice: 7, fsyncEachCommit: false });
-    assert.equal(niceOfThreads().filter((n) => n === 7).length, 1, 'one thread, the log thread, at nice 7');
+    // Lower than this process (lowering needs no privilege), and than any of its threads.
+    const nice = Math.max(...niceOfThreads()) + 3;
+    if (nice > 19) return;
+    const worker = await DecisionLogWorker.start(join(dir, 'w.db'), () => undefined, { nice, fsyncEachCommit: false });
+    assert.equal(niceOfThreads().filter((n) => n === nice).length, 1, `one thread, the log thread, at nice ${nice}`);
     const writer = new DecisionLogWriter(worker, { mode: 'async', windowMs: 1, maxBatch: 8 });
     for (let i = 0; i < 20; i++) writer.append(record(i));
     await writer.close();
