@@ -17,6 +17,7 @@ const SCENARIOS: Readonly<Record<string, { file: string; args: string[] }>> = {
   compliance: { file: 'compliance.js', args: ['100000', '9000', '10000000'] },
   'socket-apply': { file: 'socket-during-apply.js', args: ['100000', '10', '1800'] },
   follow: { file: 'follow-version.js', args: ['100000', '3'] },
+  'responder-gc': { file: 'responder-gc.js', args: ['100000', '20', '1800'] },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,15 +12,15 @@
  * the writer's start to its end. What that server cannot reach under the same apply, no responder can.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { generatedRoles, SPEC_100K, SPEC_10K } from './generate-directory.js';
+import { SPEC_100K, SPEC_10K } from './generate-directory.js';
 import { median } from './measure.js';
+import { writeResponderConfig } from './responder-config.js';
 import { paced, quantiles, requestFrames, saturate } from './socket-load-client.js';
 import { RESPONDER_PROCESS } from '../src/responder-process.js';
 
@@ -50,24 +50,10 @@ function run(file: string, args: string[], opts: { ipcReady?: boolean; execArgv?
 }
 
 const socket = join(dir, 'decision.sock');
-writeFileSync(join(dir, 'static.yaml'), 'principals: []\n');
 console.log(`decisions during a full sync: ${users} users, ${percent}% changed; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const build = run(join(here, 'socket-build-store.js'), [dir, String(users)], { execArgv: ['--max-old-space-size=4096'] });
 if ((await build.done) !== 0) throw new Error('building the store failed');
-const config = join(dir, 'roster.yaml');
-writeFileSync(
-  config,
-  stringify({
-    store: { path: join(dir, 'roster.db') },
-    log: { level: 'warn' },
-    listen: { decision: { path: socket, mode: '0600' }, admin: { path: join(dir, 'admin.sock'), mode: '0600' } },
-    policy: { file: join(dir, 'policy.yaml') },
-    decisionLog: { mode: process.env.ROSTER_BENCH_LOG_MODE ?? 'async', path: join(dir, 'decisions.db') },
-    identity: { link: [{ by: 'email' }] },
-    roles: generatedRoles(spec, 'dir').map((r) => ({ name: r.name, rank: r.rank, grantedBy: [{ group: { source: 'dir', id: `g${String(r.rank).padStart(5, '0')}` } }] })),
-    sources: [{ id: 'dir', type: 'static', maxStaleness: '7d', options: { file: join(dir, 'static.yaml') } }],
-  }),
-);
+const config = writeResponderConfig(dir, spec, process.env.ROSTER_BENCH_LOG_MODE ?? 'async');
 // The daemon's flags for its responder (ROSTER_BENCH_RESPONDER_EXECARGV replaces them, to compare),
 // plus any from ROSTER_BENCH_RESPONDER_FLAGS (e.g. --cpu-prof).
 const baseFlags = process.env.ROSTER_BENCH_RESPONDER_EXECARGV?.split(' ').filter(Boolean) ?? RESPONDER_PROCESS.execArgv;
