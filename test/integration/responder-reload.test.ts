@@ -14,7 +14,7 @@ import { testApplier } from '../support/test-applier.js';
 
 const P1 = 'combining: union\nroutes: [{ name: api, pathPrefix: /api/ }, { name: ledger, pathPrefix: /ledger/ }]\nrules:\n  - { name: fin-api, effect: allow, roles: [finance], routes: [api] }\n';
 const P2 = `${P1}  - { name: fin-ledger, effect: allow, roles: [finance], routes: [ledger] }\n`;
-const configText = (groupName: string, policyFile: string) => `store: { path: ./roster.db }
+const configText = (groupName: string, policyFile: string, stale = '1h') => `store: { path: ./roster.db }
 listen:
   decision: { path: ./d.sock }
   admin: { path: ./a.sock }
@@ -27,18 +27,18 @@ roles:
 sources:
   - id: d
     type: static
-    maxStaleness: 1h
+    maxStaleness: ${stale}
     options: { file: ./dir.yaml }
 `;
 
 describe('the responder following a reload', () => {
-  it('never answers with the new policy on the old grants: a reload that narrows a role and widens its rules', async () => {
+  it('never answers with the new policy on the old grants, or the new grants on the old staleness limits: a reload that narrows a role, widens its rules and moves a limit', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'dir.yaml'), 'principals: []\n');
     writeFileSync(join(dir, 'p1.yaml'), P1);
     writeFileSync(join(dir, 'p2.yaml'), P2);
     writeFileSync(join(dir, 'c1.yaml'), configText('all', 'p1.yaml'));
-    writeFileSync(join(dir, 'c2.yaml'), configText('controllers', 'p2.yaml'));
+    writeFileSync(join(dir, 'c2.yaml'), configText('controllers', 'p2.yaml', '2h'));
     const before = loadRosterConfig(join(dir, 'c1.yaml'));
     const after = loadRosterConfig(join(dir, 'c2.yaml'));
     const t = testApplier(resolveRulesOf(before), join(dir, 'roster.db'));
@@ -58,7 +58,9 @@ describe('the responder following a reload', () => {
       const watch = (): void => {
         const { index, freshness } = responder.service.current();
         const d = decide(index!, request, t.now(), freshness);
-        seen.add(`${index!.roleStateVersion === oldVersion ? 'old' : 'new'} grants, ${index!.policy.hash === newPolicy ? 'new' : 'old'} policy: ${d.decision}`);
+        // Decisions are recorded with the index's settings version: the limits must be that version's.
+        const limit = `${freshness.get('d')!.maxStalenessMs / 3_600_000} h`;
+        seen.add(`${index!.roleStateVersion === oldVersion ? 'old' : 'new'} grants, ${index!.policy.hash === newPolicy ? 'new' : 'old'} policy, ${limit}: ${d.decision}`);
         if (watching) setImmediate(watch);
       };
       t.tick();
@@ -67,7 +69,8 @@ describe('the responder following a reload', () => {
       await responder.refresh();
       watching = false;
       watch();
-      assert.deepEqual([...seen].sort(), ['new grants, new policy: deny', 'old grants, old policy: deny']);
+      assert.deepEqual([...seen].sort(), ['new grants, new policy, 2 h: deny', 'old grants, old policy, 1 h: deny']);
+      assert.equal(responder.service.current().index!.unsettled.length, 0, 'the staged entries were folded in');
     } finally {
       await responder.stop();
       t.store.close();
