@@ -49,7 +49,14 @@ export interface DecisionIndex {
   /** The store's number for the decision settings the ranks come from (recorded with each decision). */
   readonly settingsVersion?: number;
   /** Entries with a staged entry not yet folded into them (see settleStaged). Shared by the objects of one index. */
-  readonly unsettled: SubjectEntry[];
+  readonly unsettled: StagedList;
+}
+
+/** The entries staged on one index, and the newest version any object of that index has been moved to. */
+export interface StagedList {
+  readonly entries: SubjectEntry[];
+  /** Set by applyPreparedInPlace: what settling judges staged entries by, whichever object of the index it is given. */
+  reached: number;
 }
 
 /** One principal's new state for a patch; null principal = gone. */
@@ -60,7 +67,7 @@ export interface PrincipalChange {
 }
 
 export function buildDecisionIndex(state: ResolvedState, roleStateVersion: number, policy: CompiledPolicy, ranks: ReadonlyMap<string, number>, settingsVersion?: number): DecisionIndex {
-  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks, settingsVersion, unsettled: [] };
+  const index: DecisionIndex = { roleStateVersion, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), ranks, settingsVersion, unsettled: { entries: [], reached: roleStateVersion } };
   const entries = entryMaker(ranks, policy.roleIds);
   const principals = index.principals;
   for (const p of state.principals.values()) {
@@ -78,8 +85,8 @@ export function buildDecisionIndex(state: ResolvedState, roleStateVersion: numbe
  * unsettled when it is taken.
  */
 export function cloneDecisionIndex(index: DecisionIndex): DecisionIndex {
-  if (index.unsettled.length > 0) throw new Error('cloneDecisionIndex: settle the staged entries first');
-  return { ...index, subjects: index.subjects.clone(), principals: index.principals.clone(), unsettled: [] };
+  if (index.unsettled.entries.length > 0) throw new Error('cloneDecisionIndex: settle the staged entries first');
+  return { ...index, subjects: index.subjects.clone(), principals: index.principals.clone(), unsettled: { entries: [], reached: index.roleStateVersion } };
 }
 
 /**
@@ -133,6 +140,7 @@ export const prepareEntries = (changes: readonly PrincipalChange[], entries: Ent
  */
 export function applyPreparedInPlace(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): DecisionIndex {
   patchWithPrepared(index, prepared);
+  index.unsettled.reached = Math.max(index.unsettled.reached, version);
   return { ...index, roleStateVersion: version };
 }
 
@@ -172,7 +180,7 @@ const MAP_CHANGE_COST = 8;
 export function withPolicy(index: DecisionIndex, policy: CompiledPolicy): DecisionIndex {
   if (sameRoleIds(index.policy.roleIds, policy.roleIds)) return { ...index, policy };
   const ids = new Map<readonly string[], readonly (number | undefined)[]>();
-  const next: DecisionIndex = { ...index, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), unsettled: [] };
+  const next: DecisionIndex = { ...index, policy, subjects: new SubjectIndex(), principals: new ShardedMap(), unsettled: { entries: [], reached: index.roleStateVersion } };
   for (const held of index.principals.values()) {
     const e = entryAt(index, held);
     let roleIds = ids.get(e.roles);

@@ -28,7 +28,7 @@ export function stageEntries(index: DecisionIndex, version: number, prepared: re
     if (old && p.entry && sameValues(old.identifierValues, p.entry.identifierValues)) {
       if (old.staged !== undefined) throw new Error(`stageEntries: ${p.principalId} has a staged entry already (settle first)`);
       (old as Writable<SubjectEntry>).staged = { version, entry: p.entry } satisfies StagedEntry;
-      index.unsettled.push(old);
+      index.unsettled.entries.push(old);
     } else rest.push(p);
   }
   return rest;
@@ -38,16 +38,19 @@ export function stageEntries(index: DecisionIndex, version: number, prepared: re
  * Folds staged entries into the entries they were staged on, `count` at a time (the caller
  * yields between steps): a staged entry the index has reached becomes the entry's own state (a
  * decision reads the same either way); one it has not reached (a follow that failed before its
- * last step) is dropped.
+ * last step) is dropped. "Reached" is judged by the version the index was moved to (its shared
+ * StagedList), not by the object given: settling an older object of the same index must not drop
+ * entries the answering one reads.
  */
 export function* settleStaged(index: DecisionIndex, count: number): Generator<void> {
-  const list = index.unsettled;
+  const list = index.unsettled.entries;
+  const reached = Math.max(index.roleStateVersion, index.unsettled.reached);
   while (list.length > 0) {
     for (const e of list.splice(Math.max(0, list.length - count))) {
       const target = e as Writable<SubjectEntry>;
       const s = target.staged;
       target.staged = undefined;
-      if (s === undefined || s.version > index.roleStateVersion) continue;
+      if (s === undefined || s.version > reached) continue;
       target.status = s.entry.status;
       target.roles = s.entry.roles;
       target.roleIds = s.entry.roleIds;

@@ -70,7 +70,7 @@ describe('the responder following a reload', () => {
       watching = false;
       watch();
       assert.deepEqual([...seen].sort(), ['new grants, new policy, 2 h: deny', 'old grants, old policy, 1 h: deny']);
-      assert.equal(responder.service.current().index!.unsettled.length, 0, 'the staged entries were folded in');
+      assert.equal(responder.service.current().index!.unsettled.entries.length, 0, 'the staged entries were folded in');
     } finally {
       await responder.stop();
       t.store.close();

@@ -132,7 +132,7 @@ describe('following the role store, at random', () => {
         } else {
           const limit = [-1, 0, 60, undefined, undefined][r.int(5)];
           next = await followIndex(t.store.history, index, undefined, limit);
-          if (next.unsettled.length > 0) paths.staged++;
+          if (next.unsettled.entries.length > 0) paths.staged++;
           if (next.principals === index.principals) paths.inPlace++;
           else paths.copy++;
           // A reload that keeps the ranks: the policy is taken up right after the follow, staged entries unfolded.
