@@ -6,7 +6,7 @@ import type { ResolvedState } from '../resolve/resolved-state.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { sameRoleIds, type RoleIds } from './role-ids.js';
 import { ShardedMap, SHARDS } from './sharded-map.js';
-import { entryAt, sameValues } from './staged-entries.js';
+import { entryAt, keepsIdentifiers } from './staged-entries.js';
 import { SubjectIndex } from './subject-index.js';
 
 /** A principal as decisions need it: status, roles by descending rank, the sources behind them. */
@@ -109,16 +109,9 @@ export const entryMakerFor = (index: DecisionIndex): EntryMaker => entryMaker(in
 
 /** Applies the changes of newer role-state versions in place; returns the index at `version`. */
 export function patchDecisionIndex(index: DecisionIndex, version: number, changes: Iterable<PrincipalChange>, entries: EntryMaker = entryMakerFor(index)): DecisionIndex {
-  const principals = index.principals;
-  for (const c of changes) {
-    const old = principals.get(c.principalId);
-    if (old) index.subjects.remove(old.principalId, old.identifierValues);
-    if (c.principal) {
-      const e = entries(c.principal, c.grants);
-      principals.set(c.principalId, e);
-      index.subjects.add(e, e.identifierValues);
-    } else principals.delete(c.principalId);
-  }
+  patchWithPrepared(index, (function* () {
+    for (const c of changes) yield preparedOf(c, entries);
+  })());
   return { ...index, roleStateVersion: version };
 }
 
@@ -129,8 +122,9 @@ export interface PreparedEntry {
 }
 
 /** The entries of `changes`, made without touching any index: the slow part of a patch, done between requests. */
-export const prepareEntries = (changes: readonly PrincipalChange[], entries: EntryMaker): PreparedEntry[] =>
-  changes.map((c) => ({ principalId: c.principalId, entry: c.principal ? entries(c.principal, c.grants) : null }));
+export const prepareEntries = (changes: readonly PrincipalChange[], entries: EntryMaker): PreparedEntry[] => changes.map((c) => preparedOf(c, entries));
+
+const preparedOf = (c: PrincipalChange, entries: EntryMaker): PreparedEntry => ({ principalId: c.principalId, entry: c.principal ? entries(c.principal, c.grants) : null });
 
 /**
  * Applies prepared entries that change the maps (joins, leaves, changed identifiers: the ones
@@ -145,7 +139,7 @@ export function applyPreparedInPlace(index: DecisionIndex, version: number, prep
 }
 
 /** Puts prepared entries into `index` by replacing entries, never changing one another index may share. */
-export function patchWithPrepared(index: DecisionIndex, prepared: readonly PreparedEntry[]): void {
+export function patchWithPrepared(index: DecisionIndex, prepared: Iterable<PreparedEntry>): void {
   const principals = index.principals;
   for (const { principalId, entry } of prepared) {
     const old = principals.get(principalId);
@@ -163,10 +157,7 @@ export function patchWithPrepared(index: DecisionIndex, prepared: readonly Prepa
  */
 export function inPlaceCost(index: DecisionIndex, prepared: readonly PreparedEntry[]): number {
   let cost = 0;
-  for (const { principalId, entry } of prepared) {
-    const old = index.principals.get(principalId);
-    if (!(old && entry && sameValues(old.identifierValues, entry.identifierValues))) cost += MAP_CHANGE_COST;
-  }
+  for (const { principalId, entry } of prepared) if (!keepsIdentifiers(index.principals.get(principalId), entry)) cost += MAP_CHANGE_COST;
   return cost;
 }
 

@@ -25,9 +25,10 @@ export function stageEntries(index: DecisionIndex, version: number, prepared: re
   const rest: PreparedEntry[] = [];
   for (const p of prepared) {
     const old = index.principals.get(p.principalId);
-    if (old && p.entry && sameValues(old.identifierValues, p.entry.identifierValues)) {
+    const entry = p.entry;
+    if (entry !== null && keepsIdentifiers(old, entry)) {
       if (old.staged !== undefined) throw new Error(`stageEntries: ${p.principalId} has a staged entry already (settle first)`);
-      (old as Writable<SubjectEntry>).staged = { version, entry: p.entry } satisfies StagedEntry;
+      (old as Writable<SubjectEntry>).staged = { version, entry } satisfies StagedEntry;
       index.unsettled.entries.push(old);
     } else rest.push(p);
   }
@@ -61,8 +62,14 @@ export function* settleStaged(index: DecisionIndex, count: number): Generator<vo
   }
 }
 
-/** Whether two identifier value lists are equal, in order. */
-export function sameValues(a: readonly string[], b: readonly string[]): boolean {
+/**
+ * Whether a principal's new entry keeps the identifier values of the one the maps hold (in
+ * order): then it can be staged on it and needs no map change (see inPlaceCost).
+ */
+export function keepsIdentifiers(old: SubjectEntry | undefined, entry: SubjectEntry | null): old is SubjectEntry {
+  if (old === undefined || entry === null) return false;
+  const a = old.identifierValues;
+  const b = entry.identifierValues;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

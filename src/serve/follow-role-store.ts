@@ -23,7 +23,7 @@ const STAGE_STEP = 50;
  * went past 2 ms. Smaller slices make the follow a little longer and no request wait long.
  */
 const SLICE_MS = 0.3;
-/** Principals read (and patched) between two looks at the clock. */
+/** Principals read between two looks at the clock. */
 const STEP = 2;
 /** Prepared entries put into a copy between two looks at the clock (~15 µs each at most). */
 const SLICE_ENTRIES = 20;
@@ -96,14 +96,9 @@ export const settleInSlices = (index: DecisionIndex): Promise<void> => runInSlic
 /** Stages prepared entries on the index (stageEntries), a batch at a time between requests; returns the ones left for the final step. */
 async function stageInSlices(index: DecisionIndex, version: number, prepared: readonly PreparedEntry[]): Promise<PreparedEntry[]> {
   const rest: PreparedEntry[] = [];
-  await runInSlices(
-    (function* () {
-      for (let i = 0; i < prepared.length; i += STAGE_STEP) {
-        for (const p of stageEntries(index, version, prepared.slice(i, i + STAGE_STEP))) rest.push(p);
-        yield;
-      }
-    })(),
-  );
+  await forEachSlice(prepared, STAGE_STEP, (chunk) => {
+    for (const p of stageEntries(index, version, chunk)) rest.push(p);
+  });
   return rest;
 }
 
@@ -119,19 +114,19 @@ async function runInSlices(steps: Iterable<void>): Promise<void> {
 
 /** Puts prepared entries into a copy being built, a batch at a time between requests, and returns it at `version`. */
 async function patchInSlices(copy: DecisionIndex, version: number, prepared: Iterable<PreparedEntry>): Promise<DecisionIndex> {
-  let batch: PreparedEntry[] = [];
-  let started = performance.now();
-  for (const p of prepared) {
-    batch.push(p);
-    if (batch.length < SLICE_ENTRIES) continue;
-    patchWithPrepared(copy, batch);
-    batch = [];
-    if (performance.now() - started >= SLICE_MS) {
-      await yieldToRequests();
-      started = performance.now();
-    }
-  }
-  patchWithPrepared(copy, batch);
+  await runInSlices(
+    (function* () {
+      let batch: PreparedEntry[] = [];
+      for (const p of prepared) {
+        batch.push(p);
+        if (batch.length < SLICE_ENTRIES) continue;
+        patchWithPrepared(copy, batch);
+        batch = [];
+        yield;
+      }
+      patchWithPrepared(copy, batch);
+    })(),
+  );
   return { ...copy, roleStateVersion: version };
 }
 
@@ -191,7 +186,7 @@ async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, ve
   const prepared: PreparedEntry[] = [];
   let cost = 0;
   const entries = entryMakerFor(index);
-  await forEachSlice(pids, (chunk) => {
+  await forEachSlice(pids, STEP, (chunk) => {
     const made = prepareEntries(changesAt(history, chunk, version), entries);
     cost += inPlaceCost(index, made);
     for (const p of made) prepared.push(p);
@@ -199,17 +194,13 @@ async function prepareInSlices(history: HistoryQueries, index: DecisionIndex, ve
   return { prepared, cost };
 }
 
-/** Calls `step` with STEP ids at a time, yielding to requests after each ~SLICE_MS of them. */
-async function forEachSlice(pids: readonly string[], step: (chunk: readonly string[]) => void): Promise<void> {
-  let i = 0;
-  while (i < pids.length) {
-    const started = performance.now();
-    do {
-      const end = Math.min(i + STEP, pids.length);
-      step(pids.slice(i, end));
-      i = end;
-    } while (i < pids.length && performance.now() - started < SLICE_MS);
-    await yieldToRequests();
-  }
-}
-
+/** Calls `step` with `size` items at a time, yielding to requests after each ~SLICE_MS of them. */
+const forEachSlice = <T>(items: readonly T[], size: number, step: (chunk: readonly T[]) => void): Promise<void> =>
+  runInSlices(
+    (function* () {
+      for (let i = 0; i < items.length; i += size) {
+        step(items.slice(i, i + size));
+        yield;
+      }
+    })(),
+  );
