@@ -49,9 +49,8 @@ import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { isAuthorized, preparsePolicySet, statefulIsAuthorized, type EntityJson, type AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { canonicalJson } from '../src/apply/canonical-json.js';
 import { normalizeAccount, normalizeGroup } from '../src/apply/normalize-account.js';
-import { cached, SourceCache } from '../src/apply/source-cache.js';
+import { SourceCache } from '../src/apply/source-cache.js';
 import type { DecisionRequest } from '../src/model/decision.js';
 import { compilePolicy } from '../src/policy/compile-policy.js';
 import { decide } from '../src/policy/decide.js';
@@ -103,11 +102,11 @@ const cache = new SourceCache();
 for await (const batch of directoryBatches(spec)) {
   for (const g of batch.groups ?? []) {
     const value = normalizeGroup(g);
-    cache.setGroup(g.externalId, cached(value, canonicalJson(value)));
+    cache.setGroup(g.externalId, value);
   }
   for (const a of batch.accounts ?? []) {
     const value = normalizeAccount(a);
-    cache.setAccount(a.externalId, cached(value, JSON.stringify(value)));
+    cache.setAccount(a.externalId, value);
   }
   for (const m of batch.memberships ?? []) cache.setMember(m.groupId, m.memberType === 'account' ? `a:${m.memberId}` : `g:${m.memberId}`, true);
 }

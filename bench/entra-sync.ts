@@ -197,9 +197,9 @@ try {
   const onlySoftDeleted =
     ch.accounts.started.length === 0 &&
     ch.accounts.ended.length === soft.size &&
-    ch.accounts.ended.every((a) => soft.has(a.externalId)) &&
+    [...ch.accounts.ended].every((a) => soft.has(a.externalId)) &&
     ch.groups.started.length + ch.groups.ended.length + ch.memberships.started.length === 0 &&
-    ch.memberships.ended.every((m) => soft.has(m.member.slice(2)));
+    [...ch.memberships.ended].every((m) => soft.has(m.member.slice(2)));
   console.log(
     `full reconcile afterwards (${reconcile.kind}): ${fmt(reconcile.ms)}, ${reconcile.requests} Graph requests; ` +
       (onlySoftDeleted

@@ -1,4 +1,4 @@
-import type { ChangeSet } from '../model/change-set.js';
+import type { ChangeSet, Rows } from '../model/change-set.js';
 
 export interface DeletionGuardSettings {
   /** Hold a sync that removes more than this share (0-100) of the source's accounts or of all role grants. */
@@ -14,9 +14,11 @@ export interface HeldDeletions {
   readonly grantsBefore: number;
 }
 
-/** Keys ended and not started again in the same version: net removals. */
-function netRemoved<K>(ended: readonly K[], started: readonly K[], key: (k: K) => string): number {
-  const again = new Set(started.map(key));
+/** Keys ended and not started again in the same version: net removals. Nothing ended: the started rows are not read (an initial apply's are made as they are read). */
+function netRemoved<K>(ended: Rows<K>, started: Rows<K>, key: (k: K) => string): number {
+  if (ended.length === 0) return 0;
+  const again = new Set<string>();
+  for (const k of started) again.add(key(k));
   let n = 0;
   for (const k of ended) if (!again.has(key(k))) n++;
   return n;

@@ -4,7 +4,8 @@ import type { SourceBatch } from '../model/source-delta.js';
 import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
-import { cached, type Cached, type SourceCache } from './source-cache.js';
+import { sameRow } from './same-json.js';
+import type { SourceCache } from './source-cache.js';
 
 /**
  * Folds a delta's batches, in order, over the cached state of its source and keeps only real
@@ -12,8 +13,8 @@ import { cached, type Cached, type SourceCache } from './source-cache.js';
  * dangling membership outlives its member.
  */
 export async function diffDelta(source: string, cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<RawDiff> {
-  const accounts = new Map<string, Cached<Account> | null>();
-  const groups = new Map<string, Cached<Group> | null>();
+  const accounts = new Map<string, Account | null>();
+  const groups = new Map<string, Group | null>();
   const members = new Map<string, Map<MemberKey, boolean>>();
 
   const hasAccount = (id: string): boolean => (accounts.has(id) ? accounts.get(id) !== null : cache.accounts.has(id));
@@ -37,11 +38,11 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
-      accounts.set(value.externalId, cached(value, JSON.stringify(value)));
+      accounts.set(value.externalId, value);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      groups.set(value.externalId, cached(value, JSON.stringify(value)));
+      groups.set(value.externalId, value);
     }
     for (const id of batch.removedAccounts ?? []) {
       if (!hasAccount(id)) continue;
@@ -69,10 +70,10 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
 
   const diff = emptyRawDiff();
   for (const [id, entry] of accounts) {
-    if ((cache.accountDigest.get(id) ?? null) !== (entry?.digest ?? null)) diff.accounts.set(id, entry);
+    if (!sameEntry(cache.accounts.get(id), entry)) diff.accounts.set(id, entry);
   }
   for (const [id, entry] of groups) {
-    if ((cache.groupDigest.get(id) ?? null) !== (entry?.digest ?? null)) diff.groups.set(id, entry);
+    if (!sameEntry(cache.groups.get(id), entry)) diff.groups.set(id, entry);
   }
   for (const [g, m] of members) {
     for (const [k, present] of m) {
@@ -82,3 +83,6 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
   }
   return diff;
 }
+
+/** Held and new (null: removed) are the same row, or both absent. */
+const sameEntry = (held: object | undefined, entry: object | null): boolean => (held === undefined || entry === null ? held === undefined && entry === null : sameRow(held, entry));

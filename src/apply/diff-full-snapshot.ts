@@ -3,8 +3,8 @@ import type { Membership } from '../model/membership.js';
 import type { MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { emptyRawDiff, type RawDiff } from './raw-diff.js';
-import { sameJson } from './same-json.js';
-import { cached, type SourceCache } from './source-cache.js';
+import { sameRow } from './same-json.js';
+import type { SourceCache } from './source-cache.js';
 
 export interface FullSnapshotDiff {
   readonly diff: RawDiff;
@@ -56,17 +56,16 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
     for (const raw of batch.accounts ?? []) {
       const value = normalizeAccount(raw);
       seenAccounts.add(value.externalId);
-      // Most accounts are unchanged: equal normalized values, so their JSON is never built.
-      const kept = cache.accounts.get(value.externalId);
-      const entry = kept !== undefined && sameJson(kept, value) ? null : cached(value, JSON.stringify(value));
-      if (entry !== null && cache.accountDigest.get(value.externalId) !== entry.digest) diff.accounts.set(value.externalId, entry);
+      // Most accounts are unchanged: equal normalized values, so no JSON is built.
+      const held = cache.accounts.get(value.externalId);
+      if (held === undefined || !sameRow(held, value)) diff.accounts.set(value.externalId, value);
       else diff.accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
-      const entry = cached(value, JSON.stringify(value));
       seenGroups.add(value.externalId);
-      if (cache.groupDigest.get(value.externalId) !== entry.digest) diff.groups.set(value.externalId, entry);
+      const held = cache.groups.get(value.externalId);
+      if (held === undefined || !sameRow(held, value)) diff.groups.set(value.externalId, value);
       else diff.groups.delete(value.externalId);
     }
     for (const [groupId, list] of byGroup(batch.memberships ?? [])) for (const m of list) see(groupId, m);

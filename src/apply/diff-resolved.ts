@@ -6,16 +6,22 @@ import type { ResolutionPatch } from '../resolve/resolve-state.js';
 import type { ResolvedState } from '../resolve/resolved-state.js';
 import { canonicalJson } from './canonical-json.js';
 import { jsonDigest } from './json-digest.js';
+import { KeyedRows } from './keyed-rows.js';
 import { aliasKey, type AliasPair, type ResolvedCache } from './resolved-cache.js';
 
 type Resolved = Pick<ChangeSet, 'principals' | 'links' | 'aliases' | 'grants'>;
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+type PrincipalRow = { readonly id: string; readonly data: string };
+type AliasRow = { readonly kind: string; readonly value: string; readonly principalId: string };
+type GrantRow = { readonly principalId: string; readonly role: string; readonly path: string };
+type LinkRow = { readonly source: string; readonly externalId: string; readonly principalId: string };
 
 /**
  * Diffs a resolution patch against the committed (cached) state: the resolved half of a change
  * set, and a function that brings the cache up to date once that change set is committed.
  * Only the principals the patch touches are compared; `all` also compares every cached one
- * (at start and after a rule change, when the patch is a whole new resolution).
+ * (at start and after a rule change, when the patch is a whole new resolution). A principal the
+ * cache does not have yet starts all its rows; those rows are made as the store reads them
+ * (KeyedRows), so an initial apply never holds 100k principals' JSON, 500k aliases and 500k grants at once.
  */
 export function diffResolved(
   cache: ResolvedCache,
@@ -23,11 +29,21 @@ export function diffResolved(
   patch: ResolutionPatch,
   all: boolean,
 ): { changes: Resolved; updateCache: () => void } {
-  const principals: Mutable<Resolved['principals']> = { ended: [], started: [] };
-  const aliases: Mutable<Resolved['aliases']> = { ended: [], started: [] };
-  const grants: Mutable<Resolved['grants']> = { ended: [], started: [] };
-  const links: Mutable<Resolved['links']> = { ended: [], started: [] };
-  const digestUpdates = new Map<string, string | null>();
+  /** Digests of new principals' JSON, taken when their rows are made (updateCache takes them from here, or makes them). */
+  const madeDigests = new Map<string, string>();
+  const principals = { ended: [] as { readonly id: string }[], started: new KeyedRows<PrincipalRow, Principal>((p) => {
+    const data = JSON.stringify(p);
+    madeDigests.set(p.id, jsonDigest(data));
+    return [{ id: p.id, data }];
+  }) };
+  const aliases = { ended: [] as AliasRow[], started: new KeyedRows<AliasRow, Principal>((p) => p.identifiers.map((i) => ({ kind: i.kind, value: i.value, principalId: p.id }))) };
+  const grants = { ended: [] as { readonly principalId: string; readonly role: string }[], started: new KeyedRows<GrantRow, readonly [string, ReadonlyMap<string, GrantPath>]>(function* ([principalId, now]) {
+    for (const [role, path] of now) yield { principalId, role, path: pathJson(path) };
+  }) };
+  const newLinks = patch.links;
+  const links = { ended: [] as { readonly source: string; readonly externalId: string }[], started: new KeyedRows<LinkRow, string>((key) => [{ ...splitAccountKey(key), principalId: newLinks!.get(key)! }]) };
+  /** A digest, null (gone), or undefined: a new principal's, taken when its row is made. */
+  const digestUpdates = new Map<string, string | null | undefined>();
   const aliasUpdates = new Map<string, readonly AliasPair[] | null>();
   const grantUpdates = new Map<string, ReadonlyMap<string, GrantPath> | null>();
   const principalOf = (id: string): Principal | undefined => (patch.principals.has(id) ? patch.principals.get(id) ?? undefined : current.principals.get(id));
@@ -39,14 +55,21 @@ export function diffResolved(
 
   for (const id of ids) {
     const p = principalOf(id);
-    // Principals are built in canonical key order (build-principal.ts), so plain JSON is canonical.
-    const json = p ? JSON.stringify(p) : undefined;
-    const digest = json === undefined ? undefined : jsonDigest(json);
     const old = cache.principalDigest.get(id);
-    if (old !== digest) {
-      if (old !== undefined) principals.ended.push({ id });
-      if (json !== undefined) principals.started.push({ id, data: json });
-      digestUpdates.set(id, digest ?? null);
+    if (old === undefined) {
+      if (p) {
+        principals.started.pushKey(p, 1);
+        digestUpdates.set(id, undefined);
+      }
+    } else {
+      // Principals are built in canonical key order (build-principal.ts), so plain JSON is canonical.
+      const json = p ? JSON.stringify(p) : undefined;
+      const digest = json === undefined ? undefined : jsonDigest(json);
+      if (old !== digest) {
+        principals.ended.push({ id });
+        if (json !== undefined) principals.started.push({ id, data: json });
+        digestUpdates.set(id, digest ?? null);
+      }
     }
 
     const nowAliases: readonly AliasPair[] = p ? p.identifiers : NONE;
@@ -57,7 +80,7 @@ export function diffResolved(
     // then on. A first apply (no aliases before) or the same list in the same order builds no sets.
     if (oldAliases !== nowAliases) {
       if (oldAliases.length === 0) {
-        nowAliases.forEach((i) => aliases.started.push({ kind: i.kind, value: i.value, principalId: id }));
+        if (p) aliases.started.pushKey(p, nowAliases.length);
       } else if (!sameAliases(oldAliases, nowAliases)) {
         const oldSet = new Set(oldAliases.map((i) => aliasKey(i.kind, i.value)));
         const nowSet = new Set(nowAliases.map((i) => aliasKey(i.kind, i.value)));
@@ -69,7 +92,10 @@ export function diffResolved(
 
     const oldGrants = cache.grants.get(id);
     const nowGrants = grantsOf(id);
-    if (oldGrants !== nowGrants) {
+    if (oldGrants === undefined && nowGrants !== undefined) {
+      grants.started.pushKey([id, nowGrants], nowGrants.size);
+      grantUpdates.set(id, nowGrants.size ? nowGrants : null);
+    } else if (oldGrants !== nowGrants) {
       // forEach, not for-of: no [key, value] array per entry (a million of them in a full diff).
       nowGrants?.forEach((path, role) => {
         const prev = oldGrants?.get(role);
@@ -84,14 +110,12 @@ export function diffResolved(
     }
   }
 
-  const newLinks = patch.links;
   if (newLinks) {
     newLinks.forEach((pid, key) => {
       const old = cache.links.get(key);
       if (old === pid) return;
-      const { source, externalId } = splitAccountKey(key);
-      if (old !== undefined) links.ended.push({ source, externalId });
-      links.started.push({ source, externalId, principalId: pid });
+      if (old !== undefined) links.ended.push(splitAccountKey(key));
+      links.started.pushKey(key, 1);
     });
     for (const key of cache.links.keys()) if (!newLinks.has(key)) links.ended.push(splitAccountKey(key));
   }
@@ -99,7 +123,10 @@ export function diffResolved(
   return {
     changes: { principals, links, aliases, grants },
     updateCache: () => {
-      digestUpdates.forEach((d, id) => (d === null ? cache.principalDigest.delete(id) : cache.principalDigest.set(id, d)));
+      digestUpdates.forEach((d, id) => {
+        if (d === null) cache.principalDigest.delete(id);
+        else cache.principalDigest.set(id, d ?? madeDigests.get(id) ?? jsonDigest(JSON.stringify(principalOf(id))));
+      });
       aliasUpdates.forEach((a, id) => (a === null ? cache.aliases.delete(id) : cache.aliases.set(id, a)));
       grantUpdates.forEach((g, id) => (g === null ? cache.grants.delete(id) : cache.grants.set(id, g)));
       // The new link map is never changed in place (a relink builds another), so it is shared.

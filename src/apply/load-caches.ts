@@ -5,7 +5,7 @@ import { accountKey } from '../resolve/account-key.js';
 import type { CurrentRows } from '../store/current-rows.js';
 import type { AliasPair, ResolvedCache } from './resolved-cache.js';
 import { jsonDigest } from './json-digest.js';
-import { cached, SourceCache } from './source-cache.js';
+import { SourceCache } from './source-cache.js';
 
 /** Rebuilds the applier's caches from the store's current rows (at start). */
 export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCache>; resolved: ResolvedCache } {
@@ -15,8 +15,8 @@ export function loadCaches(rows: CurrentRows): { sources: Map<string, SourceCach
     if (!s) sources.set(id, (s = new SourceCache()));
     return s;
   };
-  for (const r of rows.accounts) sourceOf(r.source).setAccount(r.externalId, cached(JSON.parse(r.data) as Account, r.data));
-  for (const r of rows.groups) sourceOf(r.source).setGroup(r.externalId, cached(JSON.parse(r.data) as Group, r.data));
+  for (const r of rows.accounts) sourceOf(r.source).setAccount(r.externalId, JSON.parse(r.data) as Account);
+  for (const r of rows.groups) sourceOf(r.source).setGroup(r.externalId, JSON.parse(r.data) as Group);
   for (const r of rows.memberships) sourceOf(r.source).setMember(r.groupId, r.member, true);
 
   const principalDigest = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import type { MemberKey } from '../resolve/source-state.js';
-import type { Cached, Kept, SourceCache } from './source-cache.js';
+import type { SourceCache } from './source-cache.js';
 
 /** One direct membership of one source, in the shape the change set stores it. */
 export interface MemberChange {
@@ -15,22 +15,18 @@ export interface MemberChange {
 /**
  * The real changes one run makes to one source's data (no-ops already dropped). `null` removes.
  * It is applied to the cache in place before resolution and reverted if the commit fails. The
- * membership lists are the change set's rows themselves (an initial apply has a million).
+ * membership lists are the change set's rows themselves (an initial apply has a million); the
+ * accounts' and groups' JSON is made again when the store writes their rows, not held here.
  */
 export interface RawDiff {
-  readonly accounts: Map<string, Cached<Account> | null>;
-  readonly groups: Map<string, Cached<Group> | null>;
+  readonly accounts: Map<string, Account | null>;
+  readonly groups: Map<string, Group | null>;
   readonly memberAdds: MemberChange[];
   readonly memberRemoves: MemberChange[];
 }
 
-/** An edit of the cache: a RawDiff, or the undo of one (whose entries carry no JSON). */
-export interface CacheEdit {
-  readonly accounts: Map<string, Kept<Account> | null>;
-  readonly groups: Map<string, Kept<Group> | null>;
-  readonly memberAdds: MemberChange[];
-  readonly memberRemoves: MemberChange[];
-}
+/** An edit of the cache: a RawDiff, or the undo of one. */
+export type CacheEdit = RawDiff;
 
 export const emptyRawDiff = (): RawDiff => ({ accounts: new Map(), groups: new Map(), memberAdds: [], memberRemoves: [] });
 
@@ -42,11 +38,11 @@ export function applyRawDiff(cache: SourceCache, diff: CacheEdit): CacheEdit {
   const undo: CacheEdit = { accounts: new Map(), groups: new Map(), memberAdds: [], memberRemoves: [] };
   // forEach, not for-of: no [key, value] array per entry (100k of them in an initial apply).
   diff.accounts.forEach((entry, id) => {
-    undo.accounts.set(id, cache.getAccount(id));
+    undo.accounts.set(id, cache.accounts.get(id) ?? null);
     cache.setAccount(id, entry);
   });
   diff.groups.forEach((entry, id) => {
-    undo.groups.set(id, cache.getGroup(id));
+    undo.groups.set(id, cache.groups.get(id) ?? null);
     cache.setGroup(id, entry);
   });
   for (const m of diff.memberRemoves) cache.setMember(m.groupId, m.member, false);

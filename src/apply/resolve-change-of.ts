@@ -15,7 +15,7 @@ export function resolveChangeOf(source: string, cache: SourceCache, diff: RawDif
     const key = accountKey(source, id);
     dirtyAccounts.add(key);
     const old = cache.accounts.get(id);
-    if (!old || !entry || JSON.stringify(old.identifiers) !== JSON.stringify(entry.value.identifiers)) relinkAccounts.add(key);
+    if (!old || !entry || JSON.stringify(old.identifiers) !== JSON.stringify(entry.identifiers)) relinkAccounts.add(key);
   }
   const relink = relinkAccounts.size > 0;
   let groupsChanged = diff.groups.size > 0;

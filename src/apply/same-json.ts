@@ -26,3 +26,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
   for (const k in y) if (Object.hasOwn(y, k)) keys--;
   return keys === 0;
 }
+
+/**
+ * Whether a normalized value is the row held already: sameJson, or, for the rare pair it tells
+ * apart (a key holding undefined, which JSON leaves out), their JSON. Rows are stored as plain
+ * JSON of normalized values, so equal JSON is an unchanged row.
+ */
+export const sameRow = (held: unknown, value: unknown): boolean => sameJson(held, value) || JSON.stringify(held) === JSON.stringify(value);

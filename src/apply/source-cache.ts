@@ -1,33 +1,17 @@
 import type { Account } from '../model/account.js';
 import type { Group } from '../model/group.js';
 import type { MemberKey, SourceState } from '../resolve/source-state.js';
-import { jsonDigest } from './json-digest.js';
-
-/** An account or group as the cache keeps it: the value and the digest of its canonical JSON. */
-export interface Kept<T> {
-  readonly value: T;
-  readonly digest: string;
-}
-
-/** An account or group with its canonical JSON too, the form the store keeps (diffs carry it). */
-export interface Cached<T> extends Kept<T> {
-  readonly json: string;
-}
-
-/** A diff entry for a value: its JSON and the digest the cache compares. */
-export const cached = <T>(value: T, json: string): Cached<T> => ({ value, json, digest: jsonDigest(json) });
 
 /**
  * The current data of one source, mutable only by the applier (which serializes all applies).
- * Implements SourceState so resolution reads it directly without copying. Membership maps hold
+ * Implements SourceState so resolution reads it directly without copying. It keeps values, not
+ * their JSON or digests of it: a diff compares a value with the one held (sameRow). Membership maps hold
  * a "last seen" stamp per member, so a full snapshot can be diffed by stamping what it lists
  * instead of building a second copy of every membership.
  */
 export class SourceCache implements SourceState {
   readonly accounts = new Map<string, Account>();
-  readonly accountDigest = new Map<string, string>();
   readonly groups = new Map<string, Group>();
-  readonly groupDigest = new Map<string, string>();
   readonly accountMembers = new Map<string, Map<string, number>>();
   readonly childGroups = new Map<string, Map<string, number>>();
   readonly accountGroups = new Map<string, string[]>();
@@ -36,34 +20,14 @@ export class SourceCache implements SourceState {
   /** Direct memberships held (accounts and groups), so a full snapshot that listed them all skips the scan for removals. */
   memberCount = 0;
 
-  setAccount(id: string, entry: Kept<Account> | null): void {
-    if (entry) {
-      this.accounts.set(id, entry.value);
-      this.accountDigest.set(id, entry.digest);
-    } else {
-      this.accounts.delete(id);
-      this.accountDigest.delete(id);
-    }
+  setAccount(id: string, value: Account | null): void {
+    if (value) this.accounts.set(id, value);
+    else this.accounts.delete(id);
   }
 
-  getAccount(id: string): Kept<Account> | null {
-    const digest = this.accountDigest.get(id);
-    return digest === undefined ? null : { value: this.accounts.get(id)!, digest };
-  }
-
-  setGroup(id: string, entry: Kept<Group> | null): void {
-    if (entry) {
-      this.groups.set(id, entry.value);
-      this.groupDigest.set(id, entry.digest);
-    } else {
-      this.groups.delete(id);
-      this.groupDigest.delete(id);
-    }
-  }
-
-  getGroup(id: string): Kept<Group> | null {
-    const digest = this.groupDigest.get(id);
-    return digest === undefined ? null : { value: this.groups.get(id)!, digest };
+  setGroup(id: string, value: Group | null): void {
+    if (value) this.groups.set(id, value);
+    else this.groups.delete(id);
   }
 
   hasMember(groupId: string, key: MemberKey): boolean {

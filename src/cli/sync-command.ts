@@ -54,8 +54,8 @@ function summarize(r: ApplyResult): object {
     source: r.source,
     dryRun: r.dryRun,
     version: r.version,
-    grantsStarted: c.grants.started,
-    grantsEnded: c.grants.ended,
+    grantsStarted: [...c.grants.started],
+    grantsEnded: [...c.grants.ended],
     counts: Object.fromEntries(
       (['accounts', 'groups', 'memberships', 'principals', 'links', 'aliases', 'grants'] as const).map((k) => [k, { started: c[k].started.length, ended: c[k].ended.length }]),
     ),
@@ -69,11 +69,13 @@ function printResult(r: ApplyResult): void {
   print(head);
   const rows = (['accounts', 'groups', 'memberships', 'principals', 'grants'] as const).map((k) => [k, String(c[k].started.length), String(c[k].ended.length)]);
   print(formatTable(['ROWS', 'STARTED', 'ENDED'], rows));
-  const ended = new Set(c.grants.ended.map((g) => `${g.principalId}\u0000${g.role}`));
-  const started = new Set(c.grants.started.map((g) => `${g.principalId}\u0000${g.role}`));
+  const grantsStarted = [...c.grants.started];
+  const grantsEnded = [...c.grants.ended];
+  const ended = new Set(grantsEnded.map((g) => `${g.principalId}\u0000${g.role}`));
+  const started = new Set(grantsStarted.map((g) => `${g.principalId}\u0000${g.role}`));
   const lines = [
-    ...c.grants.started.filter((g) => !ended.has(`${g.principalId}\u0000${g.role}`)).map((g) => `  + ${g.principalId} ${g.role}`),
-    ...c.grants.ended.filter((g) => !started.has(`${g.principalId}\u0000${g.role}`)).map((g) => `  - ${g.principalId} ${g.role}`),
+    ...grantsStarted.filter((g) => !ended.has(`${g.principalId}\u0000${g.role}`)).map((g) => `  + ${g.principalId} ${g.role}`),
+    ...grantsEnded.filter((g) => !started.has(`${g.principalId}\u0000${g.role}`)).map((g) => `  - ${g.principalId} ${g.role}`),
   ];
   if (lines.length) print(`role changes:\n${lines.slice(0, 200).join('\n')}${lines.length > 200 ? `\n  … and ${lines.length - 200} more (use --json)` : ''}`);
   for (const conflict of r.conflicts) print(`conflict: ${conflict.message} (${conflict.accounts.join(', ')})`);

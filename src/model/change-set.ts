@@ -18,10 +18,19 @@ export interface ChangeSet {
   readonly grants: RowChanges<{ readonly principalId: string; readonly role: string }, { readonly path: string }>;
 }
 
+/**
+ * A section's rows: counted up front, and possibly made only as they are read (see
+ * KeyedRows), so the store streams a 100k-user initial apply's two million rows into its
+ * transaction without all of them ever being held at once. An array is rows too.
+ */
+export interface Rows<T> extends Iterable<T> {
+  readonly length: number;
+}
+
 /** `ended`: current rows (by key) that stop at this version; `started`: rows that begin at it. */
 export interface RowChanges<Key, Data> {
-  readonly ended: readonly Key[];
-  readonly started: readonly (Key & Data)[];
+  readonly ended: Rows<Key>;
+  readonly started: Rows<Key & Data>;
 }
 
 /** Rows a change set ends and starts, over all sections. */

@@ -1,4 +1,4 @@
-import type { ChangeSet } from '../model/change-set.js';
+import type { ChangeSet, Rows } from '../model/change-set.js';
 import type { ChangeCounts, RoleStateVersion } from '../model/role-state-version.js';
 import type { Db } from './open-database.js';
 import { withDeferredIndexes } from './deferred-indexes.js';
@@ -101,7 +101,9 @@ export class ChangeSetWriter {
     // Commit times never go backwards, so "the version in force at T" is well defined.
     const committedAt = Math.max(changes.committedAt, last?.committed_at ?? 0);
     const counts: Record<string, number> = {};
-    for (const w of this.sections) counts[w.spec.section] = this.writeSection(w, changes, id);
+    // The principals this version touches, gathered while their rows are written (rows may be made as they are read: read once).
+    const touched = new Set<string>();
+    for (const w of this.sections) counts[w.spec.section] = this.writeSection(w, changes, id, touched);
     const version: RoleStateVersion = {
       id,
       committedAt,
@@ -110,13 +112,6 @@ export class ChangeSetWriter {
       counts: counts as unknown as ChangeCounts,
     };
     this.insertVersion.run(id, committedAt, changes.source, changes.trigger, JSON.stringify(counts));
-    const touched = new Set<string>();
-    for (const r of changes.principals.ended) touched.add(r.id);
-    for (const r of changes.principals.started) touched.add(r.id);
-    for (const section of [changes.aliases, changes.grants]) {
-      for (const r of section.ended) touched.add(r.principalId);
-      for (const r of section.started) touched.add(r.principalId);
-    }
     this.writeTouched(id, [...touched].sort());
     return version;
   }
@@ -140,35 +135,46 @@ export class ChangeSetWriter {
     for (; i < ids.length; i++) this.insertTouched.run(version, ids[i]);
   }
 
-  /** Ends then starts rows; returns the number of distinct keys touched. */
-  private writeSection(w: SectionWriter, changes: ChangeSet, version: number): number {
+  /**
+   * Ends then starts rows; returns the number of distinct keys touched, and adds the principals
+   * the rows belong to (principal-keyed sections) to `touched`. Each section is read once.
+   */
+  private writeSection(w: SectionWriter, changes: ChangeSet, version: number, touched: Set<string>): number {
     const { spec, props, pathAt } = w;
-    const section = changes[spec.section] as { ended: readonly Row[]; started: readonly Row[] };
-    for (const row of section.ended) w.end.run(version, ...spec.key.map(([, p]) => row[p]));
-    const rows = section.started;
+    const section = changes[spec.section] as { ended: Rows<Row>; started: Rows<Row> };
+    const principalOf = spec.principal;
+    // An update ends and restarts one key: counted once.
+    const keyOf = (r: Row): string => spec.key.map(([, p]) => String(r[p])).join('\u0000');
+    const ended = new Set<string>();
+    for (const row of section.ended) {
+      w.end.run(version, ...spec.key.map(([, p]) => row[p]));
+      if (section.started.length) ended.add(keyOf(row));
+      if (principalOf) touched.add(row[principalOf] as string);
+    }
+    let restarted = 0;
     const width = props.length;
     // Reused for every statement call: better-sqlite3 copies the bound values.
     const params: unknown[] = new Array((width + 1) * BULK);
-    const fill = (row: Row, at: number): void => {
-      for (let c = 0; c < width; c++) {
-        const v = row[props[c]!];
-        params[at + c] = c === pathAt ? this.pathId(v as string) : v;
-      }
-      params[at + width] = version;
-    };
     const insert = (into: { readonly start: Statement; readonly startBulk: Statement }): void => {
-      let i = 0;
-      for (; i + BULK <= rows.length; i += BULK) {
-        for (let k = 0; k < BULK; k++) fill(rows[i + k]!, k * (width + 1));
+      let k = 0;
+      for (const row of section.started) {
+        const at = k * (width + 1);
+        for (let c = 0; c < width; c++) {
+          const v = row[props[c]!];
+          params[at + c] = c === pathAt ? this.pathId(v as string) : v;
+        }
+        params[at + width] = version;
+        if (principalOf) touched.add(row[principalOf] as string);
+        if (ended.size && ended.has(keyOf(row))) restarted++;
+        if (++k < BULK) continue;
         into.startBulk.run(params);
+        k = 0;
       }
-      for (; i < rows.length; i++) {
-        fill(rows[i]!, 0);
-        into.start.run(params.slice(0, width + 1));
-      }
+      for (let i = 0; i < k; i++) into.start.run(params.slice(i * (width + 1), (i + 1) * (width + 1)));
     };
-    withDeferredIndexes(this.db, spec.table, rows.length, () => {
-      if (!w.staged || rows.length <= STAGE_THRESHOLD) {
+    const rows = section.started.length;
+    withDeferredIndexes(this.db, spec.table, rows, () => {
+      if (!w.staged || rows <= STAGE_THRESHOLD) {
         insert(w);
         return;
       }
@@ -178,10 +184,6 @@ export class ChangeSetWriter {
       w.staged.move.run();
       w.staged.clear.run();
     });
-    if (section.ended.length === 0 || section.started.length === 0) return section.ended.length + section.started.length;
-    // An update ends and restarts one key: count it once.
-    const keyOf = (r: Row): string => spec.key.map(([, p]) => String(r[p])).join('\u0000');
-    const ended = new Set(section.ended.map(keyOf));
-    return ended.size + section.started.filter((r) => !ended.has(keyOf(r))).length;
+    return (section.started.length ? ended.size : section.ended.length) + rows - restarted;
   }
 }

@@ -6,7 +6,7 @@ import type { SourceBatch } from '../../src/model/source-delta.js';
 import { accountKey } from '../../src/resolve/account-key.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { resolveState } from '../../src/resolve/resolve-state.js';
-import { cached, SourceCache } from '../../src/apply/source-cache.js';
+import { SourceCache } from '../../src/apply/source-cache.js';
 import { canonicalJson } from '../../src/apply/canonical-json.js';
 import { group, inGroup, nested } from '../support/builders.js';
 import { seededRandom } from '../../bench/seeded-random.js';
@@ -108,13 +108,13 @@ async function runSeed(seed: number, steps: number): Promise<void> {
       const [s, id, ...json] = row.split('|');
       const c = sources.get(s!) ?? new SourceCache();
       sources.set(s!, c);
-      c.setAccount(id!, cached(JSON.parse(json.join('|')) as Account, json.join('|')));
+      c.setAccount(id!, JSON.parse(json.join('|')) as Account);
     }
     for (const row of got.groups) {
       const [s, id, ...json] = row.split('|');
       const c = sources.get(s!) ?? new SourceCache();
       sources.set(s!, c);
-      c.setGroup(id!, cached(JSON.parse(json.join('|')) as Group, json.join('|')));
+      c.setGroup(id!, JSON.parse(json.join('|')) as Group);
     }
     for (const row of got.memberships) {
       const [s, g, m] = row.split('|');

@@ -121,7 +121,7 @@ describe('history retention (compaction)', () => {
     t.tick(hour);
     const again = await sync(['u1']);
     assert.equal(again.changes.grants.started.length, 1);
-    assert.equal(t.store.history.rolesAt(again.changes.grants.started[0]!.principalId, again.version!.id).map((r) => r.role).sort().join(), 'admin,staff');
+    assert.equal(t.store.history.rolesAt([...again.changes.grants.started][0]!.principalId, again.version!.id).map((r) => r.role).sort().join(), 'admin,staff');
     t.store.close();
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cached, SourceCache } from '../../src/apply/source-cache.js';
+import { SourceCache } from '../../src/apply/source-cache.js';
 import { canonicalJson } from '../../src/apply/canonical-json.js';
 import type { Account } from '../../src/model/account.js';
 import type { Group } from '../../src/model/group.js';
@@ -13,8 +13,8 @@ import { group, inGroup, nested, user } from '../support/builders.js';
 
 function source(accounts: Account[], groups: Group[], memberships: Membership[]): SourceCache {
   const s = new SourceCache();
-  for (const a of accounts) s.setAccount(a.externalId, cached(a, canonicalJson(a)));
-  for (const g of groups) s.setGroup(g.externalId, cached(g, canonicalJson(g)));
+  for (const a of accounts) s.setAccount(a.externalId, a);
+  for (const g of groups) s.setGroup(g.externalId, g);
   for (const m of memberships) s.setMember(m.groupId, m.memberType === 'account' ? accountMemberKey(m.memberId) : groupMemberKey(m.memberId), true);
   return s;
 }

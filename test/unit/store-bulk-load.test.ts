@@ -45,7 +45,7 @@ describe('store bulk loads', () => {
     assert.equal(t.store.db.prepare('SELECT count(*) FROM grants INDEXED BY grants_by_role WHERE role = ? AND to_v IS NULL').pluck().get('r3'), users / GROUPS);
     // Aliases and links went through the staged, SQLite-sorted insert; the stage is left empty.
     assert.equal(t.store.db.prepare('SELECT count(*) FROM aliases WHERE to_v IS NULL').pluck().get(), users);
-    assert.equal(t.store.db.prepare("SELECT principal_id FROM aliases WHERE kind = 'email' AND value = ?").pluck().get('u123@example.com'), first.changes.links.started.find((l) => l.externalId === 'u123')?.principalId);
+    assert.equal(t.store.db.prepare("SELECT principal_id FROM aliases WHERE kind = 'email' AND value = ?").pluck().get('u123@example.com'), [...first.changes.links.started].find((l) => l.externalId === 'u123')?.principalId);
     assert.equal(t.store.db.prepare('SELECT count(*) FROM temp.staged_aliases').pluck().get(), 0);
 
     // A second version ends rows through the rebuilt key indexes.
