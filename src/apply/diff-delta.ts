@@ -3,7 +3,7 @@ import type { Group } from '../model/group.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
-import { emptyRawDiff, type RawDiff } from './raw-diff.js';
+import type { MemberChange, RawDiff } from './raw-diff.js';
 import { sameRow } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
@@ -68,7 +68,7 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
     }
   }
 
-  const diff = emptyRawDiff();
+  const diff = { accounts: new Map<string, Account | null>(), groups: new Map<string, Group | null>(), memberAdds: [] as MemberChange[], memberRemoves: [] as MemberChange[] };
   for (const [id, entry] of accounts) {
     if (!sameEntry(cache.accounts.get(id), entry)) diff.accounts.set(id, entry);
   }

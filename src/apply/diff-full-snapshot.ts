@@ -1,8 +1,8 @@
 import type { SourceBatch } from '../model/source-delta.js';
 import type { Membership } from '../model/membership.js';
-import type { MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
-import { emptyRawDiff, type RawDiff } from './raw-diff.js';
+import { GroupedMembers } from './grouped-members.js';
+import { emptyRawDiff, type MemberChange, type RawDiff } from './raw-diff.js';
 import { sameRow } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
@@ -14,7 +14,7 @@ export interface FullSnapshotDiff {
 /**
  * Streams a full snapshot against the cached state of its source: whatever the snapshot does not
  * mention is removed, for this source only. Memberships already known are stamped in the cache
- * (no second copy of a million memberships); only new ones are collected.
+ * (no second copy of a million memberships); only new ones are collected, as ids by group (GroupedMembers).
  */
 export async function diffFullSnapshot(source: string, cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<FullSnapshotDiff> {
   const diff = emptyRawDiff();
@@ -22,6 +22,17 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
   const seenAccounts = new Set<string>();
   const seenGroups = new Set<string>();
   const added = { a: new Map<string, Set<string>>(), g: new Map<string, Set<string>>() };
+  let addedCount = 0;
+  // One id string per member, which the source cache then keeps: a run may deliver a new id
+  // string with every membership (parsed API pages do), and an initial apply has a million.
+  // Looking up the account's own externalId instead measured ~2 s slower on the 100k LDAP benchmark.
+  const ids = new Map<string, string>();
+  const memberId = (id: string): string => {
+    const kept = ids.get(id);
+    if (kept !== undefined) return kept;
+    ids.set(id, id);
+    return id;
+  };
   // Directories list memberships group by group or user by user: remember the last group's map.
   let lastGroup: string | null = null;
   let lastIsAccount = true;
@@ -50,7 +61,8 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
       lastAdded = news.get(groupId);
       if (!lastAdded) news.set(groupId, (lastAdded = new Set()));
     }
-    lastAdded.add(m.memberId);
+    const before = lastAdded.size;
+    if (lastAdded.add(memberId(m.memberId)).size !== before) addedCount++;
   };
   for await (const batch of batches) {
     for (const raw of batch.accounts ?? []) {
@@ -73,33 +85,17 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
   }
   for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) diff.accounts.set(id, null);
   for (const id of cache.groups.keys()) if (!seenGroups.has(id)) diff.groups.set(id, null);
-  // One member key string per member, not per membership: an initial apply lists a million
-  // memberships of 100k users, and each `prefix + id` is a new string (flattened again when stored).
-  // With it one id string per member, which the source cache keeps: a run may deliver a new id
-  // string with every membership (parsed API pages do). Looking up the account's own externalId
-  // instead measured ~2 s slower on the 100k LDAP benchmark.
-  const memberMemo = { 'a:': new Map<string, { key: MemberKey; id: string }>(), 'g:': new Map<string, { key: MemberKey; id: string }>() };
-  const memberOf = (prefix: 'a:' | 'g:', id: string): { key: MemberKey; id: string } => {
-    let m = memberMemo[prefix].get(id);
-    if (m === undefined) memberMemo[prefix].set(id, (m = { key: `${prefix}${id}`, id }));
-    return m;
-  };
-  // In group order, so the store appends to its (source, group, member) key instead of scattering.
-  for (const [prefix, news] of [['a:', added.a], ['g:', added.g]] as const) {
-    for (const groupId of [...news.keys()].sort()) for (const id of news.get(groupId)!) {
-      const m = memberOf(prefix, id);
-      diff.memberAdds.push({ source, groupId, member: m.key, memberId: m.id });
-    }
-  }
-  if (stamped === cache.memberCount) return { diff, accountsSeen: seenAccounts.size };
+  const removes: MemberChange[] = [];
+  const done = (): FullSnapshotDiff => ({ diff: { ...diff, memberAdds: new GroupedMembers(source, added.a, added.g, addedCount), memberRemoves: removes }, accountsSeen: seenAccounts.size });
+  if (stamped === cache.memberCount) return done();
   for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {
     for (const [groupId, members] of byGroup) {
       members.forEach((seen, id) => {
-        if (seen !== stamp) diff.memberRemoves.push({ source, groupId, member: memberOf(prefix, id).key });
+        if (seen !== stamp) removes.push({ source, groupId, member: `${prefix}${id}` });
       });
     }
   }
-  return { diff, accountsSeen: seenAccounts.size };
+  return done();
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Account } from '../model/account.js';
+import type { Rows } from '../model/change-set.js';
 import type { Group } from '../model/group.js';
 import type { MemberKey } from '../resolve/source-state.js';
 import type { SourceCache } from './source-cache.js';
@@ -15,14 +16,15 @@ export interface MemberChange {
 /**
  * The real changes one run makes to one source's data (no-ops already dropped). `null` removes.
  * It is applied to the cache in place before resolution and reverted if the commit fails. The
- * membership lists are the change set's rows themselves (an initial apply has a million); the
+ * membership lists are the change set's rows themselves (an initial apply has a million, read
+ * from ids by group: GroupedMembers); the
  * accounts' and groups' JSON is made again when the store writes their rows, not held here.
  */
 export interface RawDiff {
   readonly accounts: Map<string, Account | null>;
   readonly groups: Map<string, Group | null>;
-  readonly memberAdds: MemberChange[];
-  readonly memberRemoves: MemberChange[];
+  readonly memberAdds: Rows<MemberChange>;
+  readonly memberRemoves: Rows<MemberChange>;
 }
 
 /** An edit of the cache: a RawDiff, or the undo of one. */
