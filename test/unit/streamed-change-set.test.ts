@@ -44,6 +44,8 @@ describe('change sets streamed into the store', () => {
     assert.deepEqual([...c.principals.started].map((r) => `${r.id}|${r.data}`).sort(), stored('SELECT id, data FROM principals'));
     assert.deepEqual([...c.accounts.started].map((r) => `${r.source}|${r.externalId}|${r.data}`).sort(), stored('SELECT source, external_id, data FROM accounts'));
     assert.deepEqual([...c.aliases.started].map((r) => `${r.kind}|${r.value}|${r.principalId}`).sort(), stored('SELECT kind, value, principal_id FROM aliases'));
+    assert.deepEqual([...c.memberships.started].map((r) => `${r.source}|${r.groupId}|${r.member}`).sort(), stored('SELECT source, group_id, member FROM memberships'));
+    assert.equal(c.memberships.started.length, 32);
     assert.deepEqual([...c.links.started].map((r) => `${r.source}|${r.externalId}|${r.principalId}`).sort(), stored('SELECT source, external_id, principal_id FROM links'));
     const paths = stored('SELECT g.principal_id, g.role, p.json FROM grants g JOIN grant_paths p ON p.id = g.path_id');
     assert.deepEqual([...c.grants.started].map((r) => `${r.principalId}|${r.role}|${r.path}`).sort(), paths);
