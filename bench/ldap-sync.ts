@@ -158,18 +158,20 @@ async function phaseE2e(url: string, dir: string, spec: DirectorySpec, roleCount
   const idle: number[] = [];
   for (let k = 0; k < 5; k++) idle.push((await poll()).ms);
 
-  // 1% changed: users get a new title, and 1% of groups lose one member and gain another.
+  // 1% changed: users get a new title, and 1% of groups gain a member. Salted by the time, so a
+  // directory kept between runs (a slapd reused while tuning) changes again on every run.
+  const salt = Date.now() % 100_000;
   const admin = new Client({ url, timeout: 60_000 });
   await admin.bind(`cn=admin,${SUFFIX}`, 'bench-root-pw');
   const changedUsers = Math.round(spec.users / 100);
   const step = Math.floor(spec.users / changedUsers);
   for (let i = 0; i < spec.users; i += step) {
-    await admin.modify(userDn(i), new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [`Changed ${i}`] }) }));
+    await admin.modify(userDn(i), new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [`Changed ${i} (${salt})`] }) }));
   }
   const changedGroups = Math.round(spec.groups / 100);
   for (let g = spec.roles; g < spec.roles + changedGroups; g++) {
     await admin.modify(groupDn(g), [
-      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [userDn((g * 7919) % spec.users)] }) }),
+      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [userDn((g * 7919 + salt) % spec.users)] }) }),
     ]).catch(() => undefined);
   }
   await admin.unbind();
