@@ -4,7 +4,7 @@ import type { SourceBatch } from '../model/source-delta.js';
 import { accountMemberKey, groupMemberKey, type MemberKey } from '../resolve/source-state.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import type { MemberChange, RawDiff } from './raw-diff.js';
-import { sameRow } from './same-json.js';
+import { sameJson } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
 /**
@@ -85,4 +85,4 @@ export async function diffDelta(source: string, cache: SourceCache, batches: Asy
 }
 
 /** Held and new (null: removed) are the same row, or both absent. */
-const sameEntry = (held: object | undefined, entry: object | null): boolean => (held === undefined || entry === null ? held === undefined && entry === null : sameRow(held, entry));
+const sameEntry = (held: object | undefined, entry: object | null): boolean => (held === undefined || entry === null ? held === undefined && entry === null : sameJson(held, entry));

@@ -3,7 +3,7 @@ import type { Membership } from '../model/membership.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { GroupedMembers } from './grouped-members.js';
 import { emptyRawDiff, type MemberChange, type RawDiff } from './raw-diff.js';
-import { sameRow } from './same-json.js';
+import { sameJson } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
 export interface FullSnapshotDiff {
@@ -70,14 +70,14 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
       seenAccounts.add(value.externalId);
       // Most accounts are unchanged: equal normalized values, so no JSON is built.
       const held = cache.accounts.get(value.externalId);
-      if (held === undefined || !sameRow(held, value)) diff.accounts.set(value.externalId, value);
+      if (held === undefined || !sameJson(held, value)) diff.accounts.set(value.externalId, value);
       else diff.accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
       seenGroups.add(value.externalId);
       const held = cache.groups.get(value.externalId);
-      if (held === undefined || !sameRow(held, value)) diff.groups.set(value.externalId, value);
+      if (held === undefined || !sameJson(held, value)) diff.groups.set(value.externalId, value);
       else diff.groups.delete(value.externalId);
     }
     for (const [groupId, list] of byGroup(batch.memberships ?? [])) for (const m of list) see(groupId, m);

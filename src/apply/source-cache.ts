@@ -5,7 +5,7 @@ import type { MemberKey, SourceState } from '../resolve/source-state.js';
 /**
  * The current data of one source, mutable only by the applier (which serializes all applies).
  * Implements SourceState so resolution reads it directly without copying. It keeps values, not
- * their JSON or digests of it: a diff compares a value with the one held (sameRow). Membership maps hold
+ * their JSON or digests of it: a diff compares a value with the one held (sameJson). Membership maps hold
  * a "last seen" stamp per member, so a full snapshot can be diffed by stamping what it lists
  * instead of building a second copy of every membership.
  */

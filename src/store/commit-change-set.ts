@@ -78,18 +78,19 @@ export class ChangeSetWriter {
     this.lastTime = db.prepare('SELECT id, committed_at FROM versions ORDER BY id DESC LIMIT 1');
   }
 
-  /** Writes one version; the caller runs this inside the transaction that also stores the cursor. */
+  /**
+   * Writes one version; the caller runs this inside the transaction that also stores the cursor,
+   * and calls reloadPathIds() once that transaction has rolled back, whatever failed in it.
+   */
   write(changes: ChangeSet): RoleStateVersion {
-    try {
-      return this.writeVersion(changes);
-    } catch (err) {
-      // The transaction rolls back: forget path ids it may have created.
-      this.reloadPathIds();
-      throw err;
-    }
+    return this.writeVersion(changes);
   }
 
-  /** Re-reads the grant path ids (after a rollback, or a compaction that removed unused paths). */
+  /**
+   * Re-reads the grant path ids: after a rolled-back transaction (not inside it: read there, the
+   * paths it inserted would stay cached, and SQLite hands their rowids to the next new paths, so a
+   * retry would store grants with another grant's path), or a compaction that removed unused paths.
+   */
   reloadPathIds(): void {
     this.pathIds.clear();
     for (const r of this.db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);

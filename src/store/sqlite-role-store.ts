@@ -113,7 +113,13 @@ export class SqliteRoleStore implements RoleStore {
       });
       return version;
     });
-    return this.checkpointer!.around(changes ? changeSetRows(changes) : 0, () => transaction.immediate());
+    try {
+      return this.checkpointer!.around(changes ? changeSetRows(changes) : 0, () => transaction.immediate());
+    } catch (err) {
+      // Rolled back (better-sqlite3 does that before rethrowing): forget the grant paths it inserted.
+      if (!this.db.inTransaction) writer.reloadPathIds();
+      throw err;
+    }
   }
 
   recordSyncProgress(source: string, progress: string | null): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deletionGuard } from '../../src/apply/deletion-guard.js';
 import { KeyedRows } from '../../src/apply/keyed-rows.js';
-import { sameRow } from '../../src/apply/same-json.js';
+import { sameJson } from '../../src/apply/same-json.js';
 import type { ChangeSet, Rows } from '../../src/model/change-set.js';
 import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { group, inGroup, user } from '../support/builders.js';
@@ -32,41 +32,81 @@ function counted<T>(rows: readonly T[], reads: { n: number }): Rows<T> {
 describe('change sets streamed into the store', () => {
   it('a first apply keeps its new rows as keys, says how many there are, and makes the rows the store holds', async () => {
     const t = testApplier(rules);
-    const accounts = Array.from({ length: 30 }, (_, i) => user(`u${i}`));
-    const memberships = [...accounts.map((a) => inGroup('all', a.externalId)), inGroup('admins', 'u3'), inGroup('admins', 'u7')];
-    const first = await t.full('d', { accounts, groups: [group('all'), group('admins')], memberships });
+    // Two identifiers each (so a principal makes two alias rows), and a membership listed twice.
+    const accounts = Array.from({ length: 30 }, (_, i) => user(`u${i}`, { identifiers: [{ kind: 'email', value: `u${i}@example.com` }, { kind: 'login', value: `u${i}` }] }));
+    const memberships = [...accounts.map((a) => inGroup('all', a.externalId)), inGroup('admins', 'u3'), inGroup('admins', 'u7'), inGroup('all', 'u1')];
+    const groups = [group('all'), group('admins')];
+    const first = await t.full('d', { accounts, groups, memberships });
     const c = first.changes;
     for (const k of SECTIONS) assert.equal([...c[k].started].length, c[k].started.length, `${k}: the count matches the rows made`);
     assert.equal(c.principals.started.length, 30);
+    assert.equal(c.aliases.started.length, 60);
+    assert.equal(c.memberships.started.length, 32);
     assert.equal(c.grants.started.length, 32);
+    assert.deepEqual(first.version?.counts, { accounts: 30, groups: 2, memberships: 32, principals: 30, links: 30, aliases: 60, grants: 32 });
     const db = t.store.db;
     const stored = (sql: string): string[] => (db.prepare(sql).raw().all() as unknown[][]).map((r) => r.join('|')).sort();
     assert.deepEqual([...c.principals.started].map((r) => `${r.id}|${r.data}`).sort(), stored('SELECT id, data FROM principals'));
     assert.deepEqual([...c.accounts.started].map((r) => `${r.source}|${r.externalId}|${r.data}`).sort(), stored('SELECT source, external_id, data FROM accounts'));
     assert.deepEqual([...c.aliases.started].map((r) => `${r.kind}|${r.value}|${r.principalId}`).sort(), stored('SELECT kind, value, principal_id FROM aliases'));
     assert.deepEqual([...c.memberships.started].map((r) => `${r.source}|${r.groupId}|${r.member}`).sort(), stored('SELECT source, group_id, member FROM memberships'));
-    assert.equal(c.memberships.started.length, 32);
     assert.deepEqual([...c.links.started].map((r) => `${r.source}|${r.externalId}|${r.principalId}`).sort(), stored('SELECT source, external_id, principal_id FROM links'));
     const paths = stored('SELECT g.principal_id, g.role, p.json FROM grants g JOIN grant_paths p ON p.id = g.path_id');
     assert.deepEqual([...c.grants.started].map((r) => `${r.principalId}|${r.role}|${r.path}`).sort(), paths);
-    // Made twice, the same rows: nothing a row is made from changed with the commit.
-    assert.deepEqual([...c.grants.started], [...c.grants.started]);
+    const firstRows = Object.fromEntries(SECTIONS.map((k) => [k, JSON.stringify([...c[k].started])]));
+
     // The digests the cache took while the rows were made: the same snapshot changes nothing, and
     // neither does a whole new resolution under the same rules (every principal compared with them).
     t.tick();
-    const again = await t.full('d', { accounts, groups: [group('all'), group('admins')], memberships });
+    const again = await t.full('d', { accounts, groups, memberships });
     assert.equal(again.version, null);
     const reresolved = await t.applier.setRules(rules);
     assert.equal(reresolved.changes.principals.started.length, 0);
     assert.equal(reresolved.version, null);
-    // A changed user is diffed against the held value: one account and its principal end and start.
+
+    // An update ends and starts one key, counted once: a renamed user, and u3 leaving admins (a grant ends).
     t.tick();
-    const renamed = accounts.map((a) => (a.externalId === 'u5' ? user('u5', { displayName: 'Renamed' }) : a));
-    const third = await t.full('d', { accounts: renamed, groups: [group('all'), group('admins')], memberships });
+    const renamed = accounts.map((a) => (a.externalId === 'u5' ? { ...a, displayName: 'Renamed' } : a));
+    const third = await t.full('d', { accounts: renamed, groups, memberships: memberships.filter((m) => !(m.groupId === 'admins' && m.memberId === 'u3')) });
     assert.equal(third.changes.accounts.ended.length, 1);
     assert.equal(third.changes.accounts.started.length, 1);
-    assert.equal(third.changes.principals.started.length, 1);
-    assert.equal(third.changes.grants.started.length, 0);
+    assert.deepEqual(third.version?.counts, { accounts: 1, groups: 0, memberships: 1, principals: 1, links: 0, aliases: 0, grants: 1 });
+    // What the first apply's kept result reads is still what it committed, after later applies.
+    for (const k of SECTIONS) assert.equal(JSON.stringify([...c[k].started]), firstRows[k], `${k}: a kept result reads the same rows`);
+  });
+
+  it('a retry after a commit failed midway stores every grant with its own path', () => {
+    const t = testApplier(rules);
+    const changes = (grants: Rows<{ principalId: string; role: string; path: string }>): ChangeSet => ({
+      source: 'd',
+      trigger: 'sync',
+      committedAt: t.now(),
+      accounts: { ended: [], started: [] },
+      groups: { ended: [], started: [] },
+      memberships: { ended: [], started: [] },
+      principals: { ended: [], started: [{ id: 'p1', data: '{}' }] },
+      links: { ended: [], started: [] },
+      aliases: { ended: [], started: [] },
+      grants: { ended: [], started: grants },
+    });
+    const failing: Rows<{ principalId: string; role: string; path: string }> = {
+      length: 2,
+      *[Symbol.iterator]() {
+        yield { principalId: 'p1', role: 'admin', path: '{"from":"admin"}' };
+        throw new Error('the disk is full');
+      },
+    };
+    assert.throws(() => t.store.commit(changes(failing), { source: 'd', at: t.now() }), /disk is full/);
+    const retry = [
+      { principalId: 'p1', role: 'staff', path: '{"from":"staff"}' },
+      { principalId: 'p1', role: 'admin', path: '{"from":"admin"}' },
+    ];
+    assert.ok(t.store.commit(changes(retry), { source: 'd', at: t.now() }));
+    const stored = t.store.db.prepare('SELECT g.role, p.json FROM grants g JOIN grant_paths p ON p.id = g.path_id ORDER BY g.role').raw().all();
+    assert.deepEqual(stored, [
+      ['admin', '{"from":"admin"}'],
+      ['staff', '{"from":"staff"}'],
+    ]);
   });
 
   it('the store reads every section of a change set once', () => {
@@ -113,9 +153,12 @@ describe('change sets streamed into the store', () => {
     assert.equal(deletionGuard(changes, { accounts: 10, grants: 10 }, { maxPercent: 1, minimum: 0 }), null);
   });
 
-  it('a key holding undefined, which JSON leaves out, is the same row', () => {
-    assert.equal(sameRow({ a: 1, b: undefined }, { a: 1 }), true);
-    assert.equal(sameRow({ a: 1 }, { a: 2 }), false);
-    assert.equal(sameRow({ a: [1, 2] }, { a: [1, 2] }), true);
+  it('sameJson compares as JSON does: a key holding undefined is no key', () => {
+    assert.equal(sameJson({ a: 1, b: undefined }, { a: 1 }), true);
+    assert.equal(sameJson({ a: 1 }, { a: 1, b: undefined }), true);
+    assert.equal(sameJson({ a: undefined }, { a: 1 }), false);
+    assert.equal(sameJson({ a: 1 }, { a: 2 }), false);
+    assert.equal(sameJson({ a: [1, 2] }, { a: [1, 2] }), true);
+    assert.equal(sameJson({ a: [1, 2] }, { a: [2, 1] }), false);
   });
 });
