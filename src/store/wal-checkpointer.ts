@@ -20,8 +20,9 @@ const BIG_COMMIT_ROWS = 20_000;
 export class WalCheckpointer {
   private worker: Worker | null = null;
   private failed = false;
-  /** The number of the latest checkpoint requested. */
+  /** The number of the latest checkpoint requested, and of the latest the thread reported done. */
   private requested = 0;
+  private done = 0;
 
   constructor(
     private readonly db: Db,
@@ -39,11 +40,23 @@ export class WalCheckpointer {
     }
   }
 
-  /** Stops the thread (a checkpoint in progress finishes in SQLite; its connection is closed with the thread). */
+  /**
+   * Stops the thread (a checkpoint in progress finishes in SQLite; its connection is closed with
+   * the thread). A requested checkpoint the thread has not reported done is run here first, a
+   * PASSIVE one (readers go on reading): a process that closes right after a big commit (a
+   * one-shot `roster sync`, a restart) would otherwise leave its WAL to nobody, since the
+   * responder's read-only connection cannot checkpoint, and the next big commit's WAL adds to it.
+   */
   close(): void {
     const w = this.worker;
     this.worker = null;
     if (w) void w.terminate();
+    if (this.done >= this.requested || !this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or failing: the next writer's commits checkpoint it.
+    }
   }
 
   private request(): void {
@@ -57,12 +70,16 @@ export class WalCheckpointer {
 
   private start(): Worker {
     const worker = new Worker(THREAD, { workerData: { path: this.path } });
-    // A checkpoint never needs to finish before the process exits: the WAL is durable already.
+    // The thread never keeps the process alive: the WAL is durable already, and close() checkpoints what it has not.
     worker.unref();
     worker.on('message', (m: FromCheckpointer) => {
-      if (m.error !== null) this.fallBack();
+      if (m.error !== null) {
+        this.fallBack();
+        return;
+      }
+      this.done = Math.max(this.done, m.seq);
       // An answer to an older request leaves a newer big commit's WAL to the thread.
-      else if (m.seq === this.requested && this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      if (m.seq === this.requested && this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     });
     worker.on('error', () => this.fallBack());
     worker.on('exit', () => {

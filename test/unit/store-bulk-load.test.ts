@@ -7,6 +7,7 @@ import type { ResolveRules } from '../../src/resolve/resolve-rules.js';
 import { withDeferredIndexes } from '../../src/store/deferred-indexes.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SourceControl } from '../../src/store/source-control.js';
+import { SqliteRoleStore } from '../../src/store/sqlite-role-store.js';
 import { WalCheckpointer } from '../../src/store/wal-checkpointer.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { group, inGroup, user } from '../support/builders.js';
@@ -75,6 +76,25 @@ describe('store bulk loads', () => {
     assert.ok(statSync(t.path).size > mainFileBefore + 2 * 1024 * 1024, `the database file grew by the checkpoint (${statSync(t.path).size} bytes)`);
     assert.equal(integrity(t.store.db), 'ok');
     t.store.close();
+  });
+
+  it('a store closed right after a big commit checkpoints it first: a reader kept open (the responder) cannot', async () => {
+    const t = testApplier(rules);
+    assert.ok((await t.full('d', { accounts: [user('x')], groups: [group('g0')], memberships: [inGroup('g0', 'x')] })).version);
+    const reader = SqliteRoleStore.openReadonly(t.path);
+    try {
+      assert.equal(reader.history.latestVersion()?.id, 1);
+      const mainFileBefore = statSync(t.path).size;
+      const accounts = Array.from({ length: 12_000 }, (_, i) => user(`u${i}`));
+      t.tick();
+      assert.ok((await t.full('d', { accounts, groups: [group('g0')], memberships: accounts.map((a) => inGroup('g0', a.externalId)) })).version);
+      // Closed at once, as a one-shot `roster sync` exits: the checkpointer thread has not even opened the store yet.
+      t.store.close();
+      assert.ok(statSync(t.path).size > mainFileBefore + 2 * 1024 * 1024, `the database file grew by the checkpoint (${statSync(t.path).size} bytes)`);
+      assert.equal(reader.history.latestVersion()?.id, 2);
+    } finally {
+      reader.close();
+    }
   });
 
   it('when the checkpointer thread fails, the writer checkpoints inline again', async () => {
