@@ -46,7 +46,9 @@ export class HistoryQueries {
       atTime: db.prepare('SELECT * FROM versions WHERE committed_at <= ? ORDER BY committed_at DESC, id DESC LIMIT 1'),
       aliases: db.prepare(`SELECT DISTINCT kind, value, principal_id AS principalId FROM aliases WHERE value IN (@a, @b, @c) AND ${ALIVE}`),
       principal: db.prepare(`SELECT data FROM principals WHERE id = @id AND ${ALIVE}`),
-      binding: db.prepare(`SELECT json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals WHERE id = @id AND ${ALIVE}`).raw(),
+      // Newest first: a principal's rows never overlap in time, so the one alive at v is the newest
+      // from_v <= v. Oldest first, a principal with a long history had all of it read before that one.
+      binding: db.prepare(`SELECT json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals INDEXED BY principals_key WHERE id = @id AND ${ALIVE} ORDER BY from_v DESC LIMIT 1`).raw(),
       bindingsAt: db.prepare(`SELECT id, json_extract(data, '$.status'), json_extract(data, '$.identifiers') FROM principals INDEXED BY principals_key WHERE ${ALIVE} ORDER BY id`).raw(),
       roles: db.prepare(`SELECT role, path_id AS path, from_v AS since FROM grants NOT INDEXED WHERE principal_id = @id AND ${ALIVE} ORDER BY role`),
       members: db
