@@ -1,8 +1,10 @@
+import type { Account } from '../model/account.js';
+import type { Group } from '../model/group.js';
 import type { SourceBatch } from '../model/source-delta.js';
 import type { Membership } from '../model/membership.js';
 import { normalizeAccount, normalizeGroup } from './normalize-account.js';
 import { GroupedMembers } from './grouped-members.js';
-import { emptyRawDiff, type MemberChange, type RawDiff } from './raw-diff.js';
+import type { MemberChange, RawDiff } from './raw-diff.js';
 import { sameJson } from './same-json.js';
 import type { SourceCache } from './source-cache.js';
 
@@ -17,7 +19,8 @@ export interface FullSnapshotDiff {
  * (no second copy of a million memberships); only new ones are collected, as ids by group (GroupedMembers).
  */
 export async function diffFullSnapshot(source: string, cache: SourceCache, batches: AsyncIterable<SourceBatch>): Promise<FullSnapshotDiff> {
-  const diff = emptyRawDiff();
+  const accounts = new Map<string, Account | null>();
+  const groups = new Map<string, Group | null>();
   const stamp = ++cache.stamp;
   const seenAccounts = new Set<string>();
   const seenGroups = new Set<string>();
@@ -70,23 +73,23 @@ export async function diffFullSnapshot(source: string, cache: SourceCache, batch
       seenAccounts.add(value.externalId);
       // Most accounts are unchanged: equal normalized values, so no JSON is built.
       const held = cache.accounts.get(value.externalId);
-      if (held === undefined || !sameJson(held, value)) diff.accounts.set(value.externalId, value);
-      else diff.accounts.delete(value.externalId);
+      if (held === undefined || !sameJson(held, value)) accounts.set(value.externalId, value);
+      else accounts.delete(value.externalId);
     }
     for (const raw of batch.groups ?? []) {
       const value = normalizeGroup(raw);
       seenGroups.add(value.externalId);
       const held = cache.groups.get(value.externalId);
-      if (held === undefined || !sameJson(held, value)) diff.groups.set(value.externalId, value);
-      else diff.groups.delete(value.externalId);
+      if (held === undefined || !sameJson(held, value)) groups.set(value.externalId, value);
+      else groups.delete(value.externalId);
     }
     for (const [groupId, list] of byGroup(batch.memberships ?? [])) for (const m of list) see(groupId, m);
     for (const r of batch.replaceMembers ?? []) for (const m of r.members) see(r.groupId, m);
   }
-  for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) diff.accounts.set(id, null);
-  for (const id of cache.groups.keys()) if (!seenGroups.has(id)) diff.groups.set(id, null);
+  for (const id of cache.accounts.keys()) if (!seenAccounts.has(id)) accounts.set(id, null);
+  for (const id of cache.groups.keys()) if (!seenGroups.has(id)) groups.set(id, null);
   const removes: MemberChange[] = [];
-  const done = (): FullSnapshotDiff => ({ diff: { ...diff, memberAdds: new GroupedMembers(source, added.a, added.g, addedCount), memberRemoves: removes }, accountsSeen: seenAccounts.size });
+  const done = (): FullSnapshotDiff => ({ diff: { accounts, groups, memberAdds: new GroupedMembers(source, added.a, added.g, addedCount), memberRemoves: removes }, accountsSeen: seenAccounts.size });
   if (stamped === cache.memberCount) return done();
   for (const [prefix, byGroup] of [['a:', cache.accountMembers], ['g:', cache.childGroups]] as const) {
     for (const [groupId, members] of byGroup) {

@@ -2,10 +2,7 @@ import type { Rows } from '../model/change-set.js';
 
 /** A place in KeyedRows holding what rows are made from, instead of the rows. */
 class Later<K> {
-  constructor(
-    readonly key: K,
-    readonly rows: number,
-  ) {}
+  constructor(readonly key: K) {}
 }
 
 /**
@@ -32,7 +29,7 @@ export class KeyedRows<T extends object, K> implements Rows<T> {
   /** The rows `key` makes when read: exactly `rows` of them. */
   pushKey(key: K, rows: number): void {
     if (rows === 0) return;
-    this.items.push(new Later(key, rows));
+    this.items.push(new Later(key));
     this.count += rows;
   }
 

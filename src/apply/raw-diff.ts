@@ -16,9 +16,9 @@ export interface MemberChange {
 /**
  * The real changes one run makes to one source's data (no-ops already dropped). `null` removes.
  * It is applied to the cache in place before resolution and reverted if the commit fails. The
- * membership lists are the change set's rows themselves (an initial apply has a million, read
- * from ids by group: GroupedMembers); the
- * accounts' and groups' JSON is made again when the store writes their rows, not held here.
+ * membership lists are the change set's rows themselves (an initial apply's million are read from
+ * ids by group: GroupedMembers); the accounts' and groups' JSON is made again when the store
+ * writes their rows, not held here.
  */
 export interface RawDiff {
   readonly accounts: Map<string, Account | null>;
