@@ -31,6 +31,8 @@ export class ChangeSetWriter {
   private readonly sections: SectionWriter[] = [];
   private readonly insertVersion: Statement;
   private readonly pathIds = new Map<string, number>();
+  /** Set by rolledBack(): the ids are re-read before they are used again. */
+  private pathIdsStale = false;
   private readonly insertPath;
   private readonly insertTouched: Statement;
   private readonly insertTouchedBulk: Statement;
@@ -80,17 +82,28 @@ export class ChangeSetWriter {
 
   /**
    * Writes one version; the caller runs this inside the transaction that also stores the cursor,
-   * and calls reloadPathIds() once that transaction has rolled back, whatever failed in it.
+   * and calls rolledBack() if that transaction rolls back, whatever failed in it.
    */
   write(changes: ChangeSet): RoleStateVersion {
+    if (this.pathIdsStale) {
+      // In this transaction, which sees only committed paths.
+      this.reloadPathIds();
+      this.pathIdsStale = false;
+    }
     return this.writeVersion(changes);
   }
 
   /**
-   * Re-reads the grant path ids: after a rolled-back transaction (not inside it: read there, the
-   * paths it inserted would stay cached, and SQLite hands their rowids to the next new paths, so a
-   * retry would store grants with another grant's path), or a compaction that removed unused paths.
+   * The transaction around write() rolled back: the grant paths it inserted are gone, and SQLite
+   * hands their rowids to the next new paths, so their cached ids must not be used again (a retry
+   * would store grants with another grant's path). The ids are re-read by the next write, inside
+   * its own transaction: re-read inside the failed one, they would still include its paths.
    */
+  rolledBack(): void {
+    this.pathIdsStale = true;
+  }
+
+  /** Re-reads the grant path ids (see rolledBack(), or after a compaction that removed unused paths). */
   reloadPathIds(): void {
     this.pathIds.clear();
     for (const r of this.db.prepare('SELECT id, json FROM grant_paths').all() as { id: number; json: string }[]) this.pathIds.set(r.json, r.id);

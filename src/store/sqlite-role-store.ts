@@ -116,8 +116,8 @@ export class SqliteRoleStore implements RoleStore {
     try {
       return this.checkpointer!.around(changes ? changeSetRows(changes) : 0, () => transaction.immediate());
     } catch (err) {
-      // Rolled back (better-sqlite3 does that before rethrowing): forget the grant paths it inserted.
-      if (!this.db.inTransaction) writer.reloadPathIds();
+      // Rolled back (better-sqlite3 does that before rethrowing): the grant path ids it made are void.
+      writer.rolledBack();
       throw err;
     }
   }
