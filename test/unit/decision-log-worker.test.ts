@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DecisionLogWriter } from '../../src/audit/decision-log-writer.js';
 import { verifyChain } from '../../src/audit/verify-chain.js';
@@ -18,24 +18,43 @@ const record = (i: number): DecisionRecord => ({
   decision: { decision: 'allow', reason: 'allowed_by_role', roles: ['staff'], roleStateVersion: 1, policyVersion: 'sha256:x', decisionId: `d${i}` },
 });
 
+/**
+ * Log threads (and the harnesses around them) a test started: closed after each test, so a failed
+ * assertion ends the run instead of leaving a thread that keeps it alive. Closing twice is a no-op.
+ */
+const cleanups: (() => Promise<void>)[] = [];
+const startWorker = async (...args: Parameters<typeof DecisionLogWorker.start>): Promise<DecisionLogWorker> => {
+  const worker = await DecisionLogWorker.start(...args);
+  cleanups.push(() => worker.close());
+  return worker;
+};
+
 async function open(mode: 'durable' | 'async', windowMs = 2) {
   const path = join(tempDir(), 'd.db');
   const store = DecisionLogStore.open(path);
   const deaths: Error[] = [];
-  const worker = await DecisionLogWorker.start(path, (e) => deaths.push(e));
+  const worker = await startWorker(path, (e) => deaths.push(e));
   const commits: number[] = [];
   const writer = new DecisionLogWriter(worker, { mode, windowMs, maxBatch: 64 });
   writer.onCommit = (n, _ms, ok) => ok && commits.push(n);
   const ids = (): string[] => store.db.prepare('SELECT decision_id FROM decisions ORDER BY seq').pluck().all() as string[];
+  let closed = false;
   const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
     await writer.close();
     await worker.close();
     store.close();
   };
+  cleanups.push(close);
   return { store, worker, writer, commits, deaths, ids, close, verify: () => verifyChain(store.scan(), GENESIS_HASH, 1) };
 }
 
 describe('decision log worker thread', () => {
+  afterEach(async () => {
+    for (const close of cleanups.splice(0)) await close();
+  });
+
   it('commits durable records in group commits off the event loop; every answer waits for its commit; the chain verifies', async () => {
     const t = await open('durable');
     const n = 300;
@@ -150,7 +169,7 @@ describe('decision log worker thread', () => {
     // Lower than this process (lowering needs no privilege), and than any of its threads.
     const nice = Math.max(...niceOfThreads()) + 3;
     if (nice > 19) return;
-    const worker = await DecisionLogWorker.start(join(dir, 'w.db'), () => undefined, { nice, fsyncEachCommit: false });
+    const worker = await startWorker(join(dir, 'w.db'), () => undefined, { nice, fsyncEachCommit: false });
     assert.equal(niceOfThreads().filter((n) => n === nice).length, 1, `one thread, the log thread, at nice ${nice}`);
     const writer = new DecisionLogWriter(worker, { mode: 'async', windowMs: 1, maxBatch: 8 });
     for (let i = 0; i < 20; i++) writer.append(record(i));
@@ -164,7 +183,7 @@ describe('decision log worker thread', () => {
   it('continues the chain of an existing log, and an unopenable path is a clear error', async () => {
     const path = join(tempDir(), 'd.db');
     for (let round = 0; round < 2; round++) {
-      const worker = await DecisionLogWorker.start(path, () => undefined);
+      const worker = await startWorker(path, () => undefined);
       const writer = new DecisionLogWriter(worker, { mode: 'durable', windowMs: 1, maxBatch: 8 });
       await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append(record(round * 100 + i))));
       await writer.close();
