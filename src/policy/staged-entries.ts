@@ -51,12 +51,8 @@ export function* settleStaged(index: DecisionIndex, count: number): Generator<vo
       const target = e as Writable<SubjectEntry>;
       const s = target.staged;
       target.staged = undefined;
-      if (s === undefined || s.version > reached) continue;
-      target.status = s.entry.status;
-      target.roles = s.entry.roles;
-      target.roleIds = s.entry.roleIds;
-      target.sources = s.entry.sources;
-      target.identifierKinds = s.entry.identifierKinds;
+      // Every field, so one added to SubjectEntry is folded too (the identifier values are equal: keepsIdentifiers).
+      if (s !== undefined && s.version <= reached) Object.assign(target, s.entry, { staged: undefined });
     }
     yield;
   }
